@@ -1,0 +1,7 @@
+"""`python -m anso_desktop` behaves like the `anso-desktop` command."""
+
+import sys
+
+from anso_desktop.cli import main
+
+sys.exit(main())

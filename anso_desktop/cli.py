@@ -1,0 +1,156 @@
+"""The command line: the window by default, and headless subcommands for scripts and tests.
+
+Exit codes: 0 done; 1 refused (bad file, bad rows, failed check; nothing written); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from anso_desktop import APP_NAME, __version__
+from anso_desktop.errors import UserError
+from anso_desktop.logs import configure_logging
+from anso_desktop.paths import DB_ENV_VAR
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger(__name__)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anso-desktop",
+        description=f"{APP_NAME}: ANSO's meetings, members, board decisions and finances. "
+        "Without a command, opens the window.",
+        epilog="Exit codes: 0 done, 1 refused (nothing written), 2 wrong usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    database_option = argparse.ArgumentParser(add_help=False)
+    database_option.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=argparse.SUPPRESS,  # keep a --db given before the command
+        help=f"database file or SQLAlchemy URL (default: ${DB_ENV_VAR}, else the per-user file)",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", help="database file or SQLAlchemy URL (also after COMMAND)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser(
+        "demo", parents=[database_option], help="load the 2021 annual report's data (idempotent)"
+    )
+    commands.add_parser("check", parents=[database_option], help="check the database's integrity")
+    backup = commands.add_parser(
+        "backup", parents=[database_option], help="copy the whole database to a SQLite file"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    restore = commands.add_parser(
+        "restore",
+        parents=[database_option],
+        help="replace the database's contents with a backup (the current data is backed up first)",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    return parser
+
+
+def _database_argument(arguments: argparse.Namespace) -> str | None:
+    return getattr(arguments, "db", None)
+
+
+def _command_demo(arguments: argparse.Namespace) -> int:
+    from anso_desktop.app import open_services
+    from anso_desktop.services.demo import load_demo
+
+    services = open_services(_database_argument(arguments))
+    report = load_demo(services)
+    where = services.database.location.describe()
+    if report.total == 0:
+        print(f"The demo data is already in {where}; nothing added.")
+    else:
+        added = ", ".join(f"{count} {name}" for name, count in report.added.items() if count)
+        print(f"Loaded the 2021 annual report into {where}: {added}.")
+    return EXIT_OK
+
+
+def _command_check(arguments: argparse.Namespace) -> int:
+    from anso_desktop.storage.database import Database
+    from anso_desktop.storage.integrity import check_database
+
+    database = Database.open(_database_argument(arguments))
+    report = check_database(database)
+    print(f"Database: {report.database}")
+    if report.revision:
+        print(f"Schema: {report.revision}")
+    for table, count in report.row_counts.items():
+        print(f"  {table}: {count} rows")
+    if report.ok:
+        print("OK: no problems found.")
+        return EXIT_OK
+    for problem in report.problems:
+        print(f"Problem: {problem}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _command_backup(arguments: argparse.Namespace) -> int:
+    from anso_desktop.app import open_services
+    from anso_desktop.storage.backup import backup
+
+    services = open_services(_database_argument(arguments))
+    target = backup(services.database, arguments.file)
+    print(f"Backed up {services.database.location.describe()} to {target}.")
+    return EXIT_OK
+
+
+def _command_restore(arguments: argparse.Namespace) -> int:
+    from anso_desktop.app import open_services
+    from anso_desktop.storage.backup import restore
+
+    services = open_services(_database_argument(arguments))
+    restore(services.database, arguments.file)
+    print(f"Restored {services.database.location.describe()} from {arguments.file}.")
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _command_demo,
+    "check": _command_check,
+    "backup": _command_backup,
+    "restore": _command_restore,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser()
+    try:
+        arguments = parser.parse_args(arguments_list)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    log_file = configure_logging()
+    try:
+        if arguments.command is None:
+            from anso_desktop.app import run_gui
+
+            return run_gui(_database_argument(arguments), [sys.argv[0], *arguments_list])
+        return _COMMANDS[arguments.command](arguments)
+    except UserError as error:
+        print(f"Error: {error.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was written.", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as error:  # a bug: log it whole, tell the user briefly
+        log.exception("Unexpected error in %s", arguments.command or "the window")
+        print(
+            f"Unexpected error: {type(error).__name__}: {error}\n"
+            f"Details are in the log file {log_file}.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED

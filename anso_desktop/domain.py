@@ -1,0 +1,116 @@
+"""The vocabulary of the secretariat: kinds, statuses and modes, each with the label users see.
+
+Values are what the database stores (stable, lower case); labels are what screens, spreadsheets and
+printouts show. Both directions are looked up here so that no other module spells a label.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a display label (`label`) besides their stored value."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def from_text(cls, text: str) -> Self:
+        """Accept a stored value or a label, ignoring case, spaces, hyphens and underscores."""
+        wanted = _fold(text)
+        for member in cls:
+            if wanted in (_fold(member.value), _fold(member.label)):
+                return member
+        raise ValueError(f"'{text}' is not one of: {', '.join(m.label for m in cls)}")
+
+    @classmethod
+    def labels(cls) -> list[str]:
+        return [member.label for member in cls]
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+class OrganizationKind(LabelledEnum):
+    ACADEMY = "academy", "Academy"
+    UNIVERSITY = "university", "University"
+    RESEARCH_INSTITUTE = "research_institute", "Research institute"
+    INTERNATIONAL_ORGANIZATION = "international_organization", "International organization"
+    GOVERNMENT_BODY = "government_body", "Government body"
+    COMPANY = "company", "Company"
+    OTHER = "other", "Other"
+
+
+class Relation(LabelledEnum):
+    """How an organization stands to ANSO."""
+
+    MEMBER = "member", "Member"
+    PARTNER = "partner", "Partner"
+    OTHER = "other", "Other"
+
+
+class MemberStatus(LabelledEnum):
+    APPLICANT = "applicant", "Applicant"
+    ENDORSED = "endorsed", "Endorsed by GB"
+    APPROVED = "approved", "Approved by GA"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The admission lifecycle: from each status, the statuses a member may move to.
+MEMBER_TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
+    MemberStatus.APPLICANT: frozenset({MemberStatus.ENDORSED, MemberStatus.WITHDRAWN}),
+    MemberStatus.ENDORSED: frozenset({MemberStatus.APPROVED, MemberStatus.WITHDRAWN}),
+    MemberStatus.APPROVED: frozenset({MemberStatus.ACTIVE, MemberStatus.WITHDRAWN}),
+    MemberStatus.ACTIVE: frozenset({MemberStatus.SUSPENDED, MemberStatus.WITHDRAWN}),
+    MemberStatus.SUSPENDED: frozenset({MemberStatus.ACTIVE, MemberStatus.WITHDRAWN}),
+    MemberStatus.WITHDRAWN: frozenset({MemberStatus.APPLICANT}),
+}
+
+
+class MeetingKind(LabelledEnum):
+    WORKSHOP = "workshop", "Workshop"
+    CONFERENCE = "conference", "Conference"
+    FORUM = "forum", "Forum"
+    WEBINAR = "webinar", "Webinar"
+    BOARD_MEETING = "board_meeting", "Board meeting"
+    GENERAL_ASSEMBLY = "general_assembly", "General Assembly"
+    TRAINING = "training", "Training"
+    EXHIBITION = "exhibition", "Exhibition"
+    CEREMONY = "ceremony", "Ceremony"
+    SIGNING = "signing", "Signing"
+    OTHER = "other", "Other"
+
+
+class MeetingMode(LabelledEnum):
+    ONLINE = "online", "Online"
+    ONSITE = "onsite", "Onsite"
+    HYBRID = "hybrid", "Hybrid"
+
+
+class DecisionStatus(LabelledEnum):
+    PROPOSED = "proposed", "Proposed"
+    ADOPTED = "adopted", "Adopted"
+    IMPLEMENTED = "implemented", "Implemented"
+    DEFERRED = "deferred", "Deferred"
+    REJECTED = "rejected", "Rejected"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the decision still needs follow-up."""
+        return self in (DecisionStatus.PROPOSED, DecisionStatus.ADOPTED, DecisionStatus.DEFERRED)
+
+
+class FinanceKind(LabelledEnum):
+    BUDGET = "budget", "Budget"
+    EXPENDITURE = "expenditure", "Expenditure"
+    INCOME = "income", "Income"

@@ -1,0 +1,36 @@
+"""Use cases per area, with their validation. Plain Python: never imports Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anso_desktop.services.decisions import BoardMeetingService, DecisionService
+from anso_desktop.services.finances import FinanceEntryService, FundService
+from anso_desktop.services.meetings import MeetingService
+from anso_desktop.services.organizations import OrganizationService
+from anso_desktop.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every area's service over one database: what the UI and the command line are handed."""
+
+    database: Database
+    organizations: OrganizationService
+    meetings: MeetingService
+    board_meetings: BoardMeetingService
+    decisions: DecisionService
+    finances: FinanceEntryService
+    funds: FundService
+
+    @classmethod
+    def over(cls, database: Database) -> Services:
+        return cls(
+            database=database,
+            organizations=OrganizationService(database),
+            meetings=MeetingService(database),
+            board_meetings=BoardMeetingService(database),
+            decisions=DecisionService(database),
+            finances=FinanceEntryService(database),
+            funds=FundService(database),
+        )

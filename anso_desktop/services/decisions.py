@@ -1,0 +1,237 @@
+"""Governing Board meetings and their decisions, and the follow-up of what is still open."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from anso_desktop.domain import DecisionStatus, MeetingMode
+from anso_desktop.errors import ValidationError
+from anso_desktop.services.base import CrudService, Errors, clean_text
+from anso_desktop.storage.models import BoardMeeting, Decision, Organization
+
+OPEN_STATUSES = tuple(status for status in DecisionStatus if status.is_open)
+
+
+@dataclass(frozen=True)
+class BoardMeetingData:
+    number: int | None
+    date: date | None
+    mode: MeetingMode | None = None
+    location: str | None = None
+    meeting_id: int | None = None
+    notes: str | None = None
+
+    @classmethod
+    def from_record(cls, record: BoardMeeting) -> BoardMeetingData:
+        return cls(**{name: getattr(record, name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class DecisionData:
+    board_meeting_id: int | None
+    text: str
+    number: int | None = None  # None: the next free number of that board meeting
+    category: str | None = None
+    status: DecisionStatus = DecisionStatus.PROPOSED
+    owner: str | None = None
+    due_date: date | None = None
+    follow_up: str | None = None
+    organization_ids: Sequence[int] = field(default_factory=tuple)
+
+    @classmethod
+    def from_record(cls, record: Decision) -> DecisionData:
+        return cls(
+            board_meeting_id=record.board_meeting_id,
+            text=record.text,
+            number=record.number,
+            category=record.category,
+            status=record.status,
+            owner=record.owner,
+            due_date=record.due_date,
+            follow_up=record.follow_up,
+            organization_ids=tuple(o.id for o in record.organizations),
+        )
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st: how the secretariat names board meetings."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def board_meeting_title(record: BoardMeeting) -> str:
+    return f"{ordinal(record.number)} Governing Board meeting"
+
+
+class BoardMeetingService(CrudService[BoardMeeting, BoardMeetingData]):
+    model = BoardMeeting
+    noun = "Board meeting"
+    search_columns = ("notes", "location")
+    sort_columns = {"number": "number", "date": "date", "mode": "mode"}
+    default_sort = ("number",)
+    unique_messages = {"number": ("number", "A board meeting with this number already exists")}
+
+    def describe(self, record: BoardMeeting) -> str:
+        return f"The {board_meeting_title(record)}"
+
+    def _validate(
+        self, session: Session, data: BoardMeetingData, existing: BoardMeeting | None
+    ) -> BoardMeetingData:
+        errors = Errors()
+        errors.require("number", data.number, "Number")
+        if data.number is not None and data.number <= 0:
+            errors.add("number", "Number must be 1 or more")
+        errors.require("date", data.date, "Date")
+        if data.number is not None:
+            clash = session.scalars(
+                select(BoardMeeting).where(BoardMeeting.number == data.number)
+            ).one_or_none()
+            if clash is not None and (existing is None or clash.id != existing.id):
+                errors.add("number", f"The {board_meeting_title(clash)} already exists")
+        errors.raise_if_any()
+        return replace(data, location=clean_text(data.location), notes=clean_text(data.notes))
+
+    def _apply(self, session: Session, record: BoardMeeting, data: BoardMeetingData) -> None:
+        for name in BoardMeetingData.__dataclass_fields__:
+            setattr(record, name, getattr(data, name))
+
+    def _before_delete(self, session: Session, record: BoardMeeting) -> None:
+        count = session.scalar(
+            select(func.count()).select_from(Decision).where(Decision.board_meeting_id == record.id)
+        )
+        if count:
+            raise ValidationError.single(
+                "decisions",
+                f"The {board_meeting_title(record)} has {count} decision(s); "
+                "delete or move them first",
+            )
+
+    def by_number(self, number: int) -> BoardMeeting | None:
+        with self.database.transaction() as session:
+            return session.scalars(
+                select(BoardMeeting).where(BoardMeeting.number == number)
+            ).one_or_none()
+
+
+class DecisionService(CrudService[Decision, DecisionData]):
+    model = Decision
+    noun = "Decision"
+    search_columns = ("text", "category", "owner", "follow_up")
+    sort_columns = {
+        "number": "number",
+        "category": "category",
+        "status": "status",
+        "owner": "owner",
+        "due_date": "due_date",
+    }
+    default_sort = ("board_meeting_id", "number")
+    unique_messages = {
+        "board_meeting_id": (
+            "number",
+            "This board meeting already has a decision with this number",
+        ),
+    }
+
+    def describe(self, record: Decision) -> str:
+        return f"Decision {record.number} of the {board_meeting_title(record.board_meeting)}"
+
+    def _sort_expression(self, key: str) -> Any:
+        if key == "board_meeting":
+            return (
+                select(BoardMeeting.number)
+                .where(BoardMeeting.id == Decision.board_meeting_id)
+                .scalar_subquery()
+            )
+        return super()._sort_expression(key)
+
+    def _filter(self, statement: Select[Any], name: str, value: Any) -> Select[Any]:
+        if name == "board_meeting_id":
+            return statement.where(Decision.board_meeting_id == int(value))
+        if name == "status":
+            return statement.where(Decision.status == DecisionStatus(value))
+        if name == "open":
+            return statement.where(Decision.status.in_(OPEN_STATUSES)) if value else statement
+        if name == "overdue":
+            today = value if isinstance(value, date) else date.today()
+            return statement.where(Decision.status.in_(OPEN_STATUSES), Decision.due_date < today)
+        if name == "owner":
+            return statement.where(Decision.owner == value)
+        if name == "organization_id":
+            return statement.where(Decision.organizations.any(Organization.id == int(value)))
+        return super()._filter(statement, name, value)
+
+    def _validate(
+        self, session: Session, data: DecisionData, existing: Decision | None
+    ) -> DecisionData:
+        errors = Errors()
+        errors.require("board_meeting_id", data.board_meeting_id, "Board meeting")
+        text = (data.text or "").strip()
+        errors.require("text", text, "Decision text")
+        if data.board_meeting_id is not None and (
+            session.get(BoardMeeting, data.board_meeting_id) is None
+        ):
+            errors.add("board_meeting_id", f"Board meeting #{data.board_meeting_id} does not exist")
+        number = data.number
+        if number is not None and number <= 0:
+            errors.add("number", "Number must be 1 or more")
+        errors.raise_if_any()
+        if number is None:
+            if existing is not None and existing.board_meeting_id == data.board_meeting_id:
+                number = existing.number
+            else:
+                highest = session.scalar(
+                    select(func.max(Decision.number)).where(
+                        Decision.board_meeting_id == data.board_meeting_id
+                    )
+                )
+                number = (highest or 0) + 1
+        clash = session.scalars(
+            select(Decision).where(
+                Decision.board_meeting_id == data.board_meeting_id, Decision.number == number
+            )
+        ).one_or_none()
+        if clash is not None and (existing is None or clash.id != existing.id):
+            errors.add("number", f"Decision {number} of this board meeting already exists")
+        missing = [
+            organization_id
+            for organization_id in data.organization_ids
+            if session.get(Organization, organization_id) is None
+        ]
+        if missing:
+            errors.add("organization_ids", f"Organization(s) #{missing} do not exist")
+        errors.raise_if_any()
+        return replace(
+            data,
+            text=text,
+            number=number,
+            category=clean_text(data.category),
+            owner=clean_text(data.owner),
+            follow_up=clean_text(data.follow_up),
+            organization_ids=tuple(dict.fromkeys(data.organization_ids)),
+        )
+
+    def _apply(self, session: Session, record: Decision, data: DecisionData) -> None:
+        record.board_meeting_id = data.board_meeting_id  # type: ignore[assignment]
+        record.number = data.number  # type: ignore[assignment]
+        record.text = data.text
+        record.category = data.category
+        record.status = data.status
+        record.owner = data.owner
+        record.due_date = data.due_date
+        record.follow_up = data.follow_up
+        wanted = list(data.organization_ids)
+        if [o.id for o in record.organizations] != wanted:
+            record.organizations = [session.get_one(Organization, i) for i in wanted]
+
+    def categories(self) -> list[str]:
+        with self.database.transaction() as session:
+            return sorted(c for c in session.scalars(select(Decision.category).distinct()) if c)

@@ -1,0 +1,183 @@
+"""Meetings: workshops, conferences, forums, board meetings and the rest, with their organizers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, extract, or_, select
+from sqlalchemy.orm import Session
+
+from anso_desktop.domain import MeetingKind, MeetingMode
+from anso_desktop.services.base import CrudService, Errors, _escape_like, clean_text
+from anso_desktop.storage.models import Meeting, MeetingOrganizer, Organization, normalize_name
+
+
+@dataclass(frozen=True)
+class OrganizerData:
+    """An organizer as entered: a name, linked to an organization where one is known."""
+
+    name: str
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    title: str
+    start_date: date | None
+    end_date: date | None = None
+    kind: MeetingKind = MeetingKind.OTHER
+    mode: MeetingMode | None = None
+    location: str | None = None
+    organizers: Sequence[OrganizerData] = field(default_factory=tuple)
+    participants_count: int | None = None
+    countries_count: int | None = None
+    notes: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Meeting) -> MeetingData:
+        return cls(
+            title=record.title,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            kind=record.kind,
+            mode=record.mode,
+            location=record.location,
+            organizers=tuple(OrganizerData(o.name, o.organization_id) for o in record.organizers),
+            participants_count=record.participants_count,
+            countries_count=record.countries_count,
+            notes=record.notes,
+        )
+
+
+class MeetingService(CrudService[Meeting, MeetingData]):
+    model = Meeting
+    noun = "Meeting"
+    search_columns = ("title", "location", "notes")
+    sort_columns = {
+        "title": "title",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "kind": "kind",
+        "mode": "mode",
+        "location": "location",
+        "participants_count": "participants_count",
+        "countries_count": "countries_count",
+    }
+    default_sort = ("start_date", "title")
+    unique_messages = {
+        "title": ("title", "A meeting with this title already starts on that date"),
+    }
+
+    def describe(self, record: Meeting) -> str:
+        return f"Meeting '{record.title}' of {record.start_date:%d %b %Y}"
+
+    def _search_condition(self, text: str) -> ColumnElement[bool]:
+        pattern = f"%{_escape_like(text)}%"
+        by_organizer = select(MeetingOrganizer.meeting_id).where(
+            MeetingOrganizer.name.ilike(pattern, escape="\\")
+        )
+        return or_(super()._search_condition(text), Meeting.id.in_(by_organizer))
+
+    def _filter(self, statement: Select[Any], name: str, value: Any) -> Select[Any]:
+        if name == "year":
+            return statement.where(extract("year", Meeting.start_date) == int(value))
+        if name == "kind":
+            return statement.where(Meeting.kind == MeetingKind(value))
+        if name == "mode":
+            return statement.where(Meeting.mode == MeetingMode(value))
+        if name == "upcoming":
+            today = value if isinstance(value, date) else date.today()
+            return statement.where(Meeting.end_date >= today)
+        return super()._filter(statement, name, value)
+
+    def years(self) -> list[int]:
+        """The years that have meetings, newest first: the choices of the year filter."""
+        with self.database.transaction() as session:
+            dates = session.scalars(select(Meeting.start_date).distinct()).all()
+        return sorted({d.year for d in dates}, reverse=True)
+
+    def _validate(
+        self, session: Session, data: MeetingData, existing: Meeting | None
+    ) -> MeetingData:
+        errors = Errors()
+        title = " ".join((data.title or "").split())
+        errors.require("title", title, "Title")
+        errors.max_length("title", title, 500, "Title")
+        errors.require("start_date", data.start_date, "Start date")
+        end_date = data.end_date or data.start_date
+        if data.start_date is not None and end_date is not None and end_date < data.start_date:
+            errors.add(
+                "end_date",
+                f"The end date {end_date:%d %b %Y} is before the start date "
+                f"{data.start_date:%d %b %Y}",
+            )
+        errors.not_negative("participants_count", data.participants_count, "Participants")
+        errors.not_negative("countries_count", data.countries_count, "Countries")
+        organizers: list[OrganizerData] = []
+        for organizer in data.organizers:
+            name = " ".join((organizer.name or "").split())
+            if name:
+                organizers.append(OrganizerData(name, organizer.organization_id))
+        if title and data.start_date is not None:
+            clash = session.scalars(
+                select(Meeting).where(Meeting.title == title, Meeting.start_date == data.start_date)
+            ).one_or_none()
+            if clash is not None and (existing is None or clash.id != existing.id):
+                errors.add("title", "A meeting with this title already starts on that date")
+        errors.raise_if_any()
+        return replace(
+            data,
+            title=title,
+            end_date=end_date,
+            location=clean_text(data.location),
+            organizers=tuple(self._link_organizers(session, organizers)),
+            notes=clean_text(data.notes),
+        )
+
+    @staticmethod
+    def _link_organizers(
+        session: Session, organizers: Sequence[OrganizerData]
+    ) -> list[OrganizerData]:
+        """Link free-text organizers to the organization of the same name or acronym, if exactly
+        one matches; names that match nothing stay free text."""
+        linked: list[OrganizerData] = []
+        for organizer in organizers:
+            if organizer.organization_id is not None:
+                linked.append(organizer)
+                continue
+            matches = session.scalars(
+                select(Organization.id)
+                .where(
+                    or_(
+                        Organization.normalized_name == normalize_name(organizer.name),
+                        Organization.acronym == organizer.name,
+                    )
+                )
+                .limit(2)
+            ).all()
+            linked.append(OrganizerData(organizer.name, matches[0] if len(matches) == 1 else None))
+        return linked
+
+    def _apply(self, session: Session, record: Meeting, data: MeetingData) -> None:
+        record.title = data.title
+        record.start_date = data.start_date  # type: ignore[assignment]
+        record.end_date = data.end_date  # type: ignore[assignment]
+        record.kind = data.kind
+        record.mode = data.mode
+        record.location = data.location
+        record.participants_count = data.participants_count
+        record.countries_count = data.countries_count
+        record.notes = data.notes
+        wanted = [(o.name, o.organization_id) for o in data.organizers]
+        current = [(o.name, o.organization_id) for o in record.organizers]
+        if wanted != current:
+            record.organizers.clear()
+            session.flush()
+            record.organizers.extend(
+                MeetingOrganizer(name=name, organization_id=organization_id)
+                for name, organization_id in wanted
+            )
+            record.organizers.reorder()

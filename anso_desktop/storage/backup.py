@@ -1,0 +1,163 @@
+"""Backup and restore.
+
+A backup is always a self-contained SQLite file at the current schema, whatever the database:
+SQLite databases are copied page by page with SQLite's online backup API (safe while in use);
+other databases (PostgreSQL) are copied row by row into a new SQLite file. So one backup file can
+be restored into either kind, and opened with any SQLite tool.
+
+Files are written beside their final name and renamed into place, so a backup is never half there.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from anso_desktop.errors import UserError
+from anso_desktop.paths import backups_dir_for
+from anso_desktop.storage.database import Database, explain_database_error
+from anso_desktop.storage.models import Base
+
+KEEP_AUTOMATIC_BACKUPS = 10
+_COPY_BATCH = 2000
+
+
+def backup(database: Database, target: Path) -> Path:
+    """Write a complete copy of the database to `target` (a new SQLite file)."""
+    target = Path(target).expanduser().resolve()
+    if not target.parent.is_dir():
+        raise UserError(f"The folder {target.parent} does not exist.")
+    handle, temporary_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        if database.location.is_sqlite and database.location.file is not None:
+            _sqlite_file_copy(database.location.file, temporary, self_contained=True)
+        else:
+            _copy_into_new_sqlite(database, temporary)
+        os.replace(temporary, target)
+    except sqlite3.Error as error:
+        raise explain_database_error(error, database.location) from error
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def automatic_backup(database: Database, reason: str) -> Path | None:
+    """A timestamped backup before risky work (migration, import, restore); keeps the last few.
+
+    Only for SQLite files: a server database is the office's to back up.
+    """
+    file = database.location.file
+    if file is None or not file.exists():
+        return None
+    folder = backups_dir_for(file)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = backup(database, folder / f"{file.stem}-{stamp}-{reason}.sqlite")
+    _prune(folder, file.stem, KEEP_AUTOMATIC_BACKUPS)
+    return path
+
+
+def _prune(folder: Path, stem: str, keep: int) -> None:
+    backups = sorted(folder.glob(f"{stem}-*.sqlite"))
+    for old in backups[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def restore(database: Database, source: Path) -> None:
+    """Replace every row of the database with the backup's; the current data is backed up first."""
+    from anso_desktop.storage.integrity import check_backup_file
+    from anso_desktop.storage.migrations import head_revision, upgrade
+
+    source = Path(source).expanduser().resolve()
+    if check_backup_file(source) != head_revision():
+        with tempfile.TemporaryDirectory() as folder:
+            upgraded = Path(folder) / "upgraded.sqlite"
+            _sqlite_file_copy(source, upgraded, self_contained=True)
+            copy = Database.open(str(upgraded))
+            upgrade(copy, backup=False)
+            copy.dispose()
+            restore(database, upgraded)
+        return
+    automatic_backup(database, reason="before-restore")
+    if database.location.is_sqlite and database.location.file is not None:
+        database.dispose()
+        try:
+            _sqlite_file_copy(source, database.location.file, self_contained=False)
+        except sqlite3.Error as error:
+            raise explain_database_error(error, database.location) from error
+        upgrade(database, backup=False)
+        return
+    backup_db = Database.open(str(source))
+    try:
+        with backup_db.connection() as reader, database.connection() as writer:
+            for table in reversed(Base.metadata.sorted_tables):
+                writer.execute(table.delete())
+            _copy_rows(reader, writer, Base.metadata.sorted_tables)
+            _reset_sequences(writer)
+    finally:
+        backup_db.dispose()
+    upgrade(database, backup=False)
+
+
+def _sqlite_file_copy(source: Path, target: Path, *, self_contained: bool) -> None:
+    """Copy one SQLite database into another with the online backup API (consistent snapshot).
+
+    A backup file is made `self_contained` (one file, no WAL beside it); a live database keeps WAL.
+    """
+    if not source.exists():
+        raise UserError(f"{source} does not exist.")
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as reader:
+        writer = sqlite3.connect(target)
+        try:
+            writer.execute("PRAGMA busy_timeout = 5000")
+            reader.backup(writer)
+            if self_contained:
+                writer.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            writer.close()
+    reader.close()
+
+
+def _copy_into_new_sqlite(database: Database, target: Path) -> None:
+    from anso_desktop.storage.migrations import upgrade
+
+    copy = Database.open(str(target))
+    try:
+        upgrade(copy, backup=False)
+        with database.connection() as reader, copy.connection() as writer:
+            _copy_rows(reader, writer, Base.metadata.sorted_tables)
+        with sqlite3.connect(target) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode = DELETE")
+        connection.close()
+    finally:
+        copy.dispose()
+
+
+def _copy_rows(reader: Connection, writer: Connection, tables: Iterable[Table]) -> None:
+    """Copy every row of each table, parents before children (foreign keys hold throughout)."""
+    for table in tables:
+        result = reader.execute(select(table).order_by(*table.primary_key.columns))
+        while batch := result.mappings().fetchmany(_COPY_BATCH):
+            writer.execute(table.insert(), [dict(row) for row in batch])
+
+
+def _reset_sequences(connection: Connection) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequences past them."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        if "id" not in table.c or len(table.primary_key.columns) != 1:
+            continue
+        highest = connection.execute(select(func.max(table.c.id))).scalar()
+        connection.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value, :called)"),
+            {"table": table.name, "value": highest or 1, "called": highest is not None},
+        )

@@ -1,0 +1,83 @@
+"""Bringing a database to the current schema: version check, then backup, then migrate.
+
+Runs at every start-up. A database already at the head revision costs one small query; one that
+needs migrating is first copied aside (SQLite) so a failed migration can be undone by hand.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from anso_desktop.errors import DatabaseError
+from anso_desktop.paths import MIGRATIONS_DIR
+from anso_desktop.storage.database import Database
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@cache
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"The migrations have {len(heads)} heads; merge them.")
+    return heads[0]
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def current_revision(database: Database) -> str | None:
+    """The revision the database is at; None for an empty database.
+
+    Raises DatabaseError for a database that holds tables of some other program.
+    """
+    with database.connection() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        if revision is None and inspect(connection).get_table_names():
+            raise DatabaseError(
+                f"{database.location.describe()} is a database of some other program, "
+                "not an ANSO Desktop database."
+            )
+    return revision
+
+
+def needs_upgrade(database: Database) -> bool:
+    revision = current_revision(database)
+    if revision is not None and revision not in known_revisions():
+        raise DatabaseError(
+            f"{database.location.describe()} was made by a newer version of ANSO Desktop "
+            f"(schema {revision}); update the program to open it."
+        )
+    return revision != head_revision()
+
+
+def upgrade(database: Database, *, backup: bool = True) -> bool:
+    """Migrate to the head revision; returns whether anything was done.
+
+    A SQLite database that already holds data is backed up first.
+    """
+    revision = current_revision(database)
+    if not needs_upgrade(database):
+        return False
+    if backup and revision is not None:
+        from anso_desktop.storage.backup import automatic_backup
+
+        automatic_backup(database, reason="before-upgrade")
+    config = alembic_config()
+    with database.connection() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return True

@@ -1,0 +1,351 @@
+"""The ORM models: one class per table, with the constraints that protect the data in the database
+itself, so that no code path (import, GUI, a second desktop on the same server) can bypass them.
+
+Every editable table has a `version` column that SQLAlchemy checks on UPDATE: saving a record that
+changed since it was read fails instead of overwriting someone else's edit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from enum import Enum as PyEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+    validates,
+)
+
+from anso_desktop.domain import (
+    DecisionStatus,
+    FinanceKind,
+    MeetingKind,
+    MeetingMode,
+    MemberStatus,
+    OrganizationKind,
+    Relation,
+)
+from anso_desktop.storage.types import Money
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def enum_type(enum_class: type[PyEnum]) -> Enum:
+    """Store an enum by its value, as VARCHAR with a CHECK constraint (portable, readable)."""
+    return Enum(
+        enum_class,
+        name=enum_class.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=40,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def normalize_name(name: str) -> str:
+    """The form of a name that decides whether two organizations are the same one.
+
+    Case, accents, punctuation and spacing do not make a different organization:
+    "Instituto de Astrofísica de Canarias" == "INSTITUTO DE ASTROFISICA DE CANARIAS".
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", without_marks).split())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Optimistic concurrency: every UPDATE checks and bumps `version`."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Meeting(Versioned, Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("title", "start_date"),
+        CheckConstraint("end_date >= start_date", name="end_not_before_start"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        CheckConstraint("participants_count >= 0", name="participants_not_negative"),
+        CheckConstraint("countries_count >= 0", name="countries_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind), default=MeetingKind.OTHER)
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date)
+    mode: Mapped[MeetingMode | None] = mapped_column(enum_type(MeetingMode))
+    location: Mapped[str | None] = mapped_column(String(300))
+    participants_count: Mapped[int | None] = mapped_column(Integer)
+    countries_count: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    organizers: Mapped[list[MeetingOrganizer]] = relationship(
+        back_populates="meeting",
+        order_by="MeetingOrganizer.position",
+        collection_class=ordering_list("position"),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+
+class MeetingOrganizer(Base):
+    """One organizer of a meeting, in the order given; linked to an organization where known.
+
+    The name is kept even when linked, so the meeting still reads right if the organization is
+    later renamed or deleted.
+    """
+
+    __tablename__ = "meeting_organizers"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+
+    meeting: Mapped[Meeting] = relationship(back_populates="organizers")
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+
+class BoardMeeting(Versioned, Base):
+    """A meeting of the Governing Board; its decisions hang off it."""
+
+    __tablename__ = "board_meetings"
+    __table_args__ = (
+        UniqueConstraint("number"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date)
+    mode: Mapped[MeetingMode | None] = mapped_column(enum_type(MeetingMode))
+    location: Mapped[str | None] = mapped_column(String(300))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="board_meeting", order_by="Decision.number", passive_deletes="all"
+    )
+
+
+class Decision(Versioned, Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("board_meeting_id", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("length(trim(text)) > 0", name="text_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("board_meetings.id", ondelete="RESTRICT"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[DecisionStatus] = mapped_column(
+        enum_type(DecisionStatus), default=DecisionStatus.PROPOSED, index=True
+    )
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+
+    board_meeting: Mapped[BoardMeeting] = relationship(back_populates="decisions", lazy="joined")
+    organizations: Mapped[list[Organization]] = relationship(
+        secondary="decision_organizations", order_by="Organization.name", lazy="selectin"
+    )
+
+
+class DecisionOrganization(Base):
+    """Which organizations a decision concerns (e.g. the applicants a board endorsed)."""
+
+    __tablename__ = "decision_organizations"
+
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Organization(Versioned, Base):
+    """A member, partner or other organization ANSO deals with.
+
+    Members carry their admission lifecycle: the date of each step, and the board decision and
+    General Assembly behind endorsement and approval.
+    """
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        UniqueConstraint("normalized_name"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        CheckConstraint("country IS NULL OR length(country) = 2", name="country_is_iso_code"),
+        CheckConstraint(
+            "(relation = 'member' AND status IS NOT NULL) OR (relation <> 'member' AND status IS NULL)",
+            name="status_only_for_members",
+        ),
+        CheckConstraint(
+            "endorsed_on IS NULL OR applied_on IS NULL OR endorsed_on >= applied_on",
+            name="endorsed_after_applied",
+        ),
+        CheckConstraint(
+            "approved_on IS NULL OR endorsed_on IS NULL OR approved_on >= endorsed_on",
+            name="approved_after_endorsed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    normalized_name: Mapped[str] = mapped_column(String(300))
+    acronym: Mapped[str | None] = mapped_column(String(60), index=True)
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    kind: Mapped[OrganizationKind] = mapped_column(
+        enum_type(OrganizationKind), default=OrganizationKind.OTHER
+    )
+    relation: Mapped[Relation] = mapped_column(enum_type(Relation), default=Relation.OTHER)
+    status: Mapped[MemberStatus | None] = mapped_column(enum_type(MemberStatus), index=True)
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    endorsed_on: Mapped[date | None] = mapped_column(Date)
+    endorsement_decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id", ondelete="SET NULL")
+    )
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approval_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    suspended_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organization",
+        order_by="Contact.name",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    endorsement_decision: Mapped[Decision | None] = relationship(
+        foreign_keys=[endorsement_decision_id], lazy="joined"
+    )
+    approval_meeting: Mapped[Meeting | None] = relationship(
+        foreign_keys=[approval_meeting_id], lazy="joined"
+    )
+
+    @validates("name")
+    def _keep_normalized_name(self, _key: str, name: str) -> str:
+        self.normalized_name = normalize_name(name)
+        return name
+
+
+class Contact(Versioned, Base):
+    """A person at an organization."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    role: Mapped[str | None] = mapped_column(String(200))
+
+    organization: Mapped[Organization] = relationship(back_populates="contacts")
+
+
+class Fund(Versioned, Base):
+    """A fund such as the STIC endowment: initial capital, then income and spending charged to it."""
+
+    __tablename__ = "funds"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint("initial_capital >= 0", name="capital_not_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_is_iso_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    initial_capital: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    established_on: Mapped[date | None] = mapped_column(Date)
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    partner: Mapped[Organization | None] = relationship(lazy="joined")
+
+
+class FinanceEntry(Versioned, Base):
+    """One budget line, expenditure or income, in its own currency."""
+
+    __tablename__ = "finance_entries"
+    __table_args__ = (
+        CheckConstraint("fiscal_year BETWEEN 1900 AND 2200", name="fiscal_year_plausible"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_is_iso_code"),
+        CheckConstraint("length(trim(category)) > 0", name="category_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    category: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[FinanceKind] = mapped_column(enum_type(FinanceKind))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(String(3))
+    funding_source: Mapped[str | None] = mapped_column(String(200))
+    fund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funds.id", ondelete="RESTRICT"), index=True
+    )
+    entry_date: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    fund: Mapped[Fund | None] = relationship(lazy="joined")

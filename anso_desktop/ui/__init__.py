@@ -1,0 +1,1 @@
+"""The Qt user interface. Reads and writes only through the services."""
