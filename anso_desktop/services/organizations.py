@@ -167,9 +167,13 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         if data.relation is Relation.MEMBER:
             status = status or MemberStatus.APPLICANT
             current = existing.status if existing is not None else None
-            if existing is not None and current is not None and status is not current:
-                if status not in MEMBER_TRANSITIONS[current]:
-                    errors.add("status", transition_error(name or existing.name, current, status))
+            if (
+                existing is not None
+                and current is not None
+                and status is not current
+                and status not in MEMBER_TRANSITIONS[current]
+            ):
+                errors.add("status", transition_error(name or existing.name, current, status))
         elif status is not None:
             errors.add("status", "Only members have a membership status")
         for earlier, later, message in (

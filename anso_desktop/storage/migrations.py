@@ -1,12 +1,13 @@
 """Bringing a database to the current schema: version check, then backup, then migrate.
 
 Runs at every start-up. A database already at the head revision costs one small query; one that
-needs migrating is first copied aside (SQLite) so a failed migration can be undone by hand.
+holds data and needs migrating is first backed up (SQLite), so a failed migration loses nothing.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -19,23 +20,23 @@ from anso_desktop.paths import MIGRATIONS_DIR
 from anso_desktop.storage.database import Database
 
 
-def alembic_config() -> Config:
+def alembic_config(scripts: Path = MIGRATIONS_DIR) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(scripts))
     return config
 
 
 @cache
-def head_revision() -> str:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+def head_revision(scripts: Path = MIGRATIONS_DIR) -> str:
+    heads = ScriptDirectory.from_config(alembic_config(scripts)).get_heads()
     if len(heads) != 1:
-        raise RuntimeError(f"The migrations have {len(heads)} heads; merge them.")
+        raise RuntimeError(f"The migrations in {scripts} have {len(heads)} heads; merge them.")
     return heads[0]
 
 
 @cache
-def known_revisions() -> frozenset[str]:
-    script = ScriptDirectory.from_config(alembic_config())
+def known_revisions(scripts: Path = MIGRATIONS_DIR) -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config(scripts))
     return frozenset(revision.revision for revision in script.walk_revisions())
 
 
@@ -54,29 +55,25 @@ def current_revision(database: Database) -> str | None:
     return revision
 
 
-def needs_upgrade(database: Database) -> bool:
+def upgrade(database: Database, *, backup: bool = True, scripts: Path = MIGRATIONS_DIR) -> bool:
+    """Migrate to the head revision; returns whether anything was done.
+
+    A SQLite database that already holds a schema is backed up first. A database made by a newer
+    version of the program is refused rather than touched.
+    """
     revision = current_revision(database)
-    if revision is not None and revision not in known_revisions():
+    if revision is not None and revision not in known_revisions(scripts):
         raise DatabaseError(
             f"{database.location.describe()} was made by a newer version of ANSO Desktop "
             f"(schema {revision}); update the program to open it."
         )
-    return revision != head_revision()
-
-
-def upgrade(database: Database, *, backup: bool = True) -> bool:
-    """Migrate to the head revision; returns whether anything was done.
-
-    A SQLite database that already holds data is backed up first.
-    """
-    revision = current_revision(database)
-    if not needs_upgrade(database):
+    if revision == head_revision(scripts):
         return False
     if backup and revision is not None:
         from anso_desktop.storage.backup import automatic_backup
 
         automatic_backup(database, reason="before-upgrade")
-    config = alembic_config()
+    config = alembic_config(scripts)
     with database.connection() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
