@@ -133,12 +133,14 @@ def _copy_into_new_sqlite(database: Database, target: Path) -> None:
         upgrade(copy, backup=False)
         with database.connection() as reader, copy.connection() as writer:
             _copy_rows(reader, writer, Base.metadata.sorted_tables)
-        with sqlite3.connect(target) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            connection.execute("PRAGMA journal_mode = DELETE")
-        connection.close()
     finally:
         copy.dispose()
+    # One self-contained file: fold the WAL back in once no other connection is open.
+    connection = sqlite3.connect(target)
+    try:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        connection.close()
 
 
 def _copy_rows(reader: Connection, writer: Connection, tables: Iterable[Table]) -> None:

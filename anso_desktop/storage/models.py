@@ -24,11 +24,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Session,
     declared_attr,
     mapped_column,
     relationship,
@@ -84,13 +86,25 @@ class Base(DeclarativeBase):
 
 
 class Versioned:
-    """Optimistic concurrency: every UPDATE checks and bumps `version`."""
+    """Optimistic concurrency: every UPDATE checks `version` in its WHERE clause.
 
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    The version is bumped in `bump_versions` (before each flush) rather than by SQLAlchemy, so
+    that a change to child rows only (a meeting's organizers, a decision's organizations) bumps
+    the parent's version too; otherwise a stale edit of those would go unnoticed.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+@event.listens_for(Session, "before_flush")
+def bump_versions(session: Session, _context: Any, _instances: Any) -> None:
+    for record in session.dirty:
+        if isinstance(record, Versioned) and session.is_modified(record):
+            record.version = (record.version or 0) + 1
 
 
 class Meeting(Versioned, Base):
