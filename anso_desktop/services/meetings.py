@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, extract, or_, select
+from sqlalchemy import ColumnElement, Select, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import MeetingKind, MeetingMode
@@ -92,6 +92,16 @@ class MeetingService(CrudService[Meeting, MeetingData]):
             today = value if isinstance(value, date) else date.today()
             return statement.where(Meeting.end_date >= today)
         return super()._filter(statement, name, value)
+
+    def count_upcoming(self, today: date | None = None) -> int:
+        """Meetings not yet over: the ones a secretary is preparing."""
+        with self.database.transaction() as session:
+            return (
+                session.scalar(
+                    select(func.count()).where(Meeting.end_date >= (today or date.today()))
+                )
+                or 0
+            )
 
     def years(self) -> list[int]:
         """The years that have meetings, newest first: the choices of the year filter."""

@@ -117,6 +117,14 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
                 select(Organization).where(Organization.normalized_name == normalize_name(name))
             ).one_or_none()
 
+    def names_for_suggestions(self) -> list[str]:
+        """Every organization's name and acronym, for type-ahead in forms."""
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(Organization.name, Organization.acronym).order_by(Organization.name)
+            ).all()
+        return sorted({text for row in rows for text in row if text}, key=str.casefold)
+
     def counts_by_status(self) -> dict[MemberStatus, int]:
         with self.database.transaction() as session:
             rows = session.execute(

@@ -1,13 +1,56 @@
-"""Start-up of the window: open the database, then show the main window, or explain why not."""
+"""Start-up of the window: choose the database, open it, show the main window — or explain why
+not. Also routes unexpected errors to a short message and the log file, so the window survives."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.errors import UserError
+from anso_desktop.paths import DB_ENV_VAR, log_dir
+from anso_desktop.ui import messages
+
+log = logging.getLogger(__name__)
+
+
+def choose_database(path_or_url: str | None, settings: QSettings) -> str | None:
+    """--db, then ANSO_DB, then the database used last time (if its file still exists)."""
+    if path_or_url or os.environ.get(DB_ENV_VAR):
+        return path_or_url
+    last = settings.value("last_database")
+    if not last:
+        return None
+    if "://" not in str(last) and not Path(str(last)).exists():
+        return None
+    return str(last)
+
+
+def install_exception_hook() -> None:
+    """A bug shows a short message and where the log is; the window keeps running."""
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        if isinstance(error, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)
+            return
+        log.error("Unexpected error", exc_info=(kind, error, trace))
+        if isinstance(error, UserError):
+            messages.warn(QApplication.activeWindow(), error.message)
+            return
+        messages.error(
+            QApplication.activeWindow(),
+            f"Something went wrong: {kind.__name__}: {error}",
+            f"Your data is safe; the change in progress was not saved.\n"
+            f"The details are in the log file in {log_dir()}.",
+        )
+
+    sys.excepthook = hook
 
 
 def run(path_or_url: str | None, argv: list[str]) -> int:
@@ -18,15 +61,13 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("ANSO")
+    install_exception_hook()
+    settings = QSettings()
     try:
-        services = open_services(path_or_url)
+        services = open_services(choose_database(path_or_url, settings))
     except UserError as error:
-        QMessageBox.critical(None, APP_NAME, error.message)
+        messages.error(None, error.message)
         return 1
-    window = MainWindow(services)
+    window = MainWindow(services, settings)
     window.show()
     return app.exec()
-
-
-if __name__ == "__main__":
-    sys.exit(run(None, sys.argv))

@@ -1,17 +1,384 @@
-"""The main window: menus, tabs and status bar; each tab lives in its own module."""
+"""The main window: menus, tabs and status bar. It only assembles; each tab is its own module."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from collections.abc import Callable
+from pathlib import Path
 
-from anso_desktop import APP_NAME
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressDialog,
+    QTabWidget,
+    QWidget,
+)
+
+from anso_desktop import APP_NAME, __version__
+from anso_desktop.paths import data_dir, log_dir
 from anso_desktop.services import Services
+from anso_desktop.ui import messages
+from anso_desktop.ui.tabs.base import RecordTab
+from anso_desktop.ui.tabs.meetings import MeetingsTab
+from anso_desktop.ui.tasks import Progress, Task
+
+TAB_CLASSES: list[tuple[str, type[RecordTab]]] = [
+    ("Meetings", MeetingsTab),
+]
+MAX_RECENT = 8
+SQLITE_FILTER = "ANSO Desktop databases (*.sqlite *.db);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services) -> None:
-        super().__init__()
+    def __init__(
+        self, services: Services, settings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
         self.services = services
-        self.setWindowTitle(f"{APP_NAME} — {services.database.location.describe()}")
-        self.setCentralWidget(QLabel(f"Database: {services.database.location.describe()}"))
-        self.resize(1100, 700)
+        self.settings = settings or QSettings()
+        self.undo_stack = QUndoStack(self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+        self.status_label = QLabel()
+        self.database_label = QLabel()
+        self.database_label.setStyleSheet("color: #616161;")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.database_label)
+        self._running: list[Task] = []
+        self._build_menus()
+        self._build_tabs()
+        self._restore_settings()
+
+    # --- assembly ------------------------------------------------------------------------------
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        *,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self._action(file, "&New database…", self.new_database, "Ctrl+Shift+N")
+        self._action(
+            file, "&Open database…", self.open_database_file, QKeySequence.StandardKey.Open
+        )
+        self._action(file, "Open &server database…", self.open_database_url)
+        self.recent_menu = file.addMenu("&Recent databases")
+        file.addSeparator()
+        self.import_action = self._action(file, "&Import…", self.import_file, "Ctrl+I")
+        self.export_action = self._action(file, "&Export…", self.export_file, "Ctrl+E")
+        self.print_action = self._action(
+            file, "&Print…", self.print_list, QKeySequence.StandardKey.Print
+        )
+        file.addSeparator()
+        self._action(file, "&Backup…", self.backup_database, "Ctrl+Shift+B")
+        self._action(file, "Res&tore from backup…", self.restore_database)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = self.menuBar().addMenu("&Edit")
+        self._action(
+            edit, "&New", lambda: self.current_tab().new_record(), QKeySequence.StandardKey.New
+        )
+        self.edit_action = self._action(
+            edit, "&Edit… (Enter)", lambda: self.current_tab().edit_selected(), "F2"
+        )
+        self.delete_action = self._action(
+            edit,
+            "&Delete",
+            lambda: self.current_tab().delete_selected(),
+            QKeySequence.StandardKey.Delete,
+        )
+        edit.addSeparator()
+        undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(undo_action)
+        edit.addAction(redo_action)
+        edit.addSeparator()
+        self._action(
+            edit, "&Find", lambda: self.current_tab().focus_search(), QKeySequence.StandardKey.Find
+        )
+        self._action(
+            edit, "&Clear filters", lambda: self.current_tab().clear_filters(), "Ctrl+Shift+L"
+        )
+
+        view = self.menuBar().addMenu("&View")
+        self.view_menu = view
+        self._action(
+            view, "&Refresh", lambda: self.current_tab().refresh(), QKeySequence.StandardKey.Refresh
+        )
+        view.addSeparator()
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Data folder location…", self.show_data_folder)
+        self._action(help_menu, "&About ANSO Desktop", self.show_about)
+
+        # Import, export and printing arrive with their own screens.
+        for action in (self.import_action, self.export_action, self.print_action):
+            action.setEnabled(False)
+            action.setStatusTip("Not available yet")
+
+    def _build_tabs(self) -> None:
+        self.tabs.clear()
+        for action in self.view_menu.actions()[2:]:
+            self.view_menu.removeAction(action)
+        for number, (title, tab_class) in enumerate(TAB_CLASSES, start=1):
+            tab = tab_class(self.services, self.undo_stack, self)
+            tab.status_changed.connect(self._tab_status_changed)
+            tab.restore_state(self.settings)
+            self.tabs.addTab(tab, title)
+            index = number - 1
+            self._action(
+                self.view_menu,
+                title,
+                lambda i=index: self.tabs.setCurrentIndex(i),
+                f"Ctrl+{number}",
+            )
+        self.database_label.setText(self.services.database.location.describe())
+        self.setWindowTitle(f"{APP_NAME} — {self.services.database.location.describe()}")
+        self._tab_changed(self.tabs.currentIndex())
+
+    def current_tab(self) -> RecordTab:
+        widget = self.tabs.currentWidget()
+        assert isinstance(widget, RecordTab)
+        return widget
+
+    def _tab_changed(self, _index: int) -> None:
+        widget = self.tabs.currentWidget()
+        if isinstance(widget, RecordTab):
+            self.status_label.setText(widget.status_text())
+
+    def _tab_status_changed(self, text: str) -> None:
+        if self.sender() is self.tabs.currentWidget():
+            self.status_label.setText(text)
+
+    # --- databases -----------------------------------------------------------------------------
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(data_dir() / "anso.sqlite"), SQLITE_FILTER
+        )
+        if path:
+            if Path(path).exists():
+                messages.warn(self, f"{path} already exists; use File › Open database to open it.")
+                return
+            self.switch_database(path)
+
+    def open_database_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(data_dir()), SQLITE_FILTER)
+        if path:
+            self.switch_database(path)
+
+    def open_database_url(self) -> None:
+        url, ok = QInputDialog.getText(
+            self,
+            "Open server database",
+            "Database URL, for example postgresql://user:password@server/anso:",
+        )
+        if ok and url.strip():
+            self.switch_database(url.strip())
+
+    def switch_database(self, path_or_url: str) -> None:
+        """Open another database off the GUI thread (it may need migrating), then show it."""
+        from anso_desktop.app import open_services
+
+        def work(_progress: Progress) -> Services:
+            return open_services(path_or_url)
+
+        def opened(services: Services) -> None:
+            self._save_tab_states()
+            old = self.services
+            self.services = services
+            self.undo_stack.clear()
+            self._build_tabs()
+            old.database.dispose()
+            self._remember_recent(path_or_url)
+
+        self.run_task("Opening the database…", work, opened)
+
+    def _remember_recent(self, path_or_url: str) -> None:
+        recent = [path_or_url, *(r for r in self._recent() if r != path_or_url)][:MAX_RECENT]
+        self.settings.setValue("recent_databases", recent)
+        self.settings.setValue("last_database", path_or_url)
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_databases") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in self._recent():
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda _checked=False, e=entry: self.switch_database(e))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def backup_database(self) -> None:
+        from anso_desktop.storage.backup import backup
+
+        suggested = data_dir() / "anso-backup.sqlite"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up the database", str(suggested), SQLITE_FILTER
+        )
+        if not path:
+            return
+        database = self.services.database
+        self.run_task(
+            "Backing up…",
+            lambda _progress: backup(database, Path(path)),
+            lambda target: messages.inform(self, f"The database was backed up to {target}."),
+        )
+
+    def restore_database(self) -> None:
+        from anso_desktop.storage.backup import restore
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Restore from backup", str(data_dir()), SQLITE_FILTER
+        )
+        if not path:
+            return
+        if not messages.confirm(
+            self,
+            f"Replace everything in this database with the contents of {path}?\n\n"
+            "The current data is backed up first.",
+            action="Restore",
+        ):
+            return
+        database = self.services.database
+
+        def restored(_result: object) -> None:
+            self.undo_stack.clear()
+            for index in range(self.tabs.count()):
+                tab = self.tabs.widget(index)
+                if isinstance(tab, RecordTab):
+                    tab.refresh()
+            messages.inform(self, f"The database was restored from {path}.")
+
+        self.run_task("Restoring…", lambda _progress: restore(database, Path(path)), restored)
+
+    # --- later screens -------------------------------------------------------------------------
+
+    def import_file(self) -> None:
+        pass
+
+    def export_file(self) -> None:
+        pass
+
+    def print_list(self) -> None:
+        pass
+
+    # --- background work -----------------------------------------------------------------------
+
+    def run_task(
+        self,
+        label: str,
+        work: Callable[[Progress], object],
+        on_success: Callable[..., None],
+    ) -> Task:
+        """Run `work` off the GUI thread behind a progress dialog (shown if it takes a while)."""
+        task = Task(work, self)
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(task.cancel)
+        task.progressed.connect(
+            lambda done, total, text: (
+                dialog.setMaximum(total),
+                dialog.setValue(done),
+                text and dialog.setLabelText(text),
+            )
+        )
+        task.succeeded.connect(on_success)
+        task.failed.connect(self._task_failed)
+        task.finished.connect(dialog.reset)
+        task.finished.connect(lambda: self._running.remove(task))
+        self._running.append(task)
+        task.start()
+        return task
+
+    def _task_failed(self, error: BaseException) -> None:
+        from anso_desktop.errors import UserError
+
+        if isinstance(error, UserError):
+            messages.warn(self, error.message)
+        else:
+            messages.error(
+                self,
+                f"Something went wrong: {type(error).__name__}: {error}",
+                f"Your data is safe. The details are in the log file in {log_dir()}.",
+            )
+
+    # --- help ----------------------------------------------------------------------------------
+
+    def show_data_folder(self) -> None:
+        folder = data_dir()
+        messages.inform(
+            self,
+            f"Your data folder is\n{folder}\n\nThe database in use is\n"
+            f"{self.services.database.location.describe()}\n\nLog files are in\n{log_dir()}",
+        )
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def show_about(self) -> None:
+        from PySide6 import __version__ as qt_version
+
+        messages.inform(
+            self,
+            f"{APP_NAME} {__version__}\n\nThe register of meetings, members, Governing Board "
+            "decisions and finances of the Alliance of International Science Organizations "
+            f"(ANSO).\n\nQt for Python {qt_version}",
+            title=f"About {APP_NAME}",
+        )
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        tab = self.settings.value("window/tab")
+        if tab is not None:
+            self.tabs.setCurrentIndex(int(tab))
+        self._fill_recent_menu()
+
+    def _save_tab_states(self) -> None:
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if isinstance(tab, RecordTab):
+                tab.save_state(self.settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue("last_database", self._current_location_setting())
+        self._save_tab_states()
+        self.settings.sync()
+        super().closeEvent(event)
+
+    def _current_location_setting(self) -> str:
+        location = self.services.database.location
+        file = location.file
+        return str(file) if file is not None else location.url.render_as_string(hide_password=False)

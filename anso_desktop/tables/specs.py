@@ -1,0 +1,200 @@
+"""Column specs for members, meetings, decisions and finances.
+
+A column knows its key (the field of the service's data class, and its sort key), its header
+(as spelled in the spreadsheets, DESIGN.md), the kind of value, how to read the value from a
+record, and the other names a spreadsheet may give its header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
+from operator import attrgetter
+from typing import Any
+
+from anso_desktop.countries import country_name
+from anso_desktop.domain import (
+    DecisionStatus,
+    FinanceKind,
+    LabelledEnum,
+    MeetingKind,
+    MeetingMode,
+    MemberStatus,
+    OrganizationKind,
+    Relation,
+)
+from anso_desktop.tables.formatting import (
+    format_date,
+    format_date_range,
+    format_list,
+    format_money,
+)
+
+
+class ValueKind(Enum):
+    TEXT = auto()
+    LONG_TEXT = auto()
+    INTEGER = auto()
+    DATE = auto()
+    MONEY = auto()
+    CHOICE = auto()
+    COUNTRY = auto()
+    LIST = auto()
+    #: Shown only (not imported): derived from other columns, such as a meeting's compact dates.
+    DERIVED = auto()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: ValueKind = ValueKind.TEXT
+    choices: type[LabelledEnum] | None = None
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    #: Typical width in characters (grid and spreadsheet).
+    width: int = 16
+    #: Where the column appears: the on-screen grid, and spreadsheets (export/import/template).
+    grid: bool = True
+    sheet: bool = True
+    #: The service's sort key for this column; None when the list cannot be sorted by it.
+    sort_key: str | None = ""
+    getter: Callable[[Any], Any] | None = None
+
+    def value(self, record: Any) -> Any:
+        """The typed value (date, Decimal, enum member, list of str...) of this column."""
+        if self.getter is not None:
+            return self.getter(record)
+        return attrgetter(self.key)(record)
+
+    def display(self, value: Any) -> str:
+        """The value as people read it."""
+        if value is None:
+            return ""
+        match self.kind:
+            case ValueKind.DATE:
+                return format_date(value)
+            case ValueKind.MONEY:
+                return format_money(value)
+            case ValueKind.CHOICE:
+                return value.label
+            case ValueKind.COUNTRY:
+                return country_name(value)
+            case ValueKind.LIST:
+                return format_list(value)
+            case ValueKind.INTEGER:
+                return f"{value:,}" if abs(value) >= 10000 else str(value)
+            case _:
+                return str(value)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (ValueKind.INTEGER, ValueKind.MONEY)
+
+    @property
+    def sort(self) -> str | None:
+        return self.key if self.sort_key == "" else self.sort_key
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    sheet: str
+    title: str
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(f"{self.name} has no column '{key}'")
+
+    @property
+    def grid_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.grid)
+
+    @property
+    def sheet_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.sheet)
+
+
+def _organizer_names(meeting: Any) -> list[str]:
+    return [organizer.name for organizer in meeting.organizers]
+
+
+def _organization_names(decision: Any) -> list[str]:
+    return [organization.name for organization in decision.organizations]
+
+
+# One line per column (the formatter would spread each over eight lines and hide the table).
+# fmt: off
+MEMBERS = TableSpec(
+    name="members", sheet="Members", title="Member organizations",
+    columns=(
+        Column("name", "Name", required=True, width=48, synonyms=("Organization", "Organisation", "Institution", "Member")),
+        Column("acronym", "Acronym", width=12, synonyms=("Abbreviation", "Short name")),
+        Column("country", "Country", ValueKind.COUNTRY, width=16, synonyms=("Nation",)),
+        Column("kind", "Kind", ValueKind.CHOICE, OrganizationKind, width=22, synonyms=("Type", "Category")),
+        Column("relation", "Relation", ValueKind.CHOICE, Relation, width=10, synonyms=("Member or partner", "Role")),
+        Column("status", "Status", ValueKind.CHOICE, MemberStatus, width=15, synonyms=("Membership status",)),
+        Column("applied_on", "Applied", ValueKind.DATE, width=12, synonyms=("Application date", "Applied on")),
+        Column("endorsed_on", "Endorsed by GB", ValueKind.DATE, width=14, synonyms=("Endorsed", "Endorsement date")),
+        Column("approved_on", "Approved by GA", ValueKind.DATE, width=14, synonyms=("Approved", "Approval date")),
+        Column("joined_on", "Joined", ValueKind.DATE, width=12, synonyms=("Active since", "Member since")),
+        Column("website", "Website", width=28, grid=False, synonyms=("Web", "URL", "Web site")),
+        Column("email", "Email", width=28, grid=False, synonyms=("E-mail", "Mail")),
+        Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
+    ),
+)
+
+MEETINGS = TableSpec(
+    name="meetings", sheet="Meetings", title="Meetings",
+    columns=(
+        Column("dates", "Dates", ValueKind.DERIVED, width=23, sheet=False, sort_key="start_date", getter=lambda m: format_date_range(m.start_date, m.end_date)),
+        Column("title", "Title", required=True, width=60, synonyms=("Event", "Event(s)", "Meeting", "Name", "Topic / Theme(s)", "Topic", "Theme")),
+        Column("kind", "Kind", ValueKind.CHOICE, MeetingKind, width=16, synonyms=("Type",)),
+        Column("start_date", "Start date", ValueKind.DATE, required=True, width=12, grid=False, synonyms=("Start", "From", "Date", "Date(s)")),
+        Column("end_date", "End date", ValueKind.DATE, width=12, grid=False, synonyms=("End", "To", "Until")),
+        Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format", "Online/onsite")),
+        Column("location", "Location", width=20, synonyms=("Place", "Venue", "City")),
+        Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)")),
+        Column("participants_count", "Participants", ValueKind.INTEGER, width=10, synonyms=("Number of participants", "Attendees")),
+        Column("countries_count", "Countries", ValueKind.INTEGER, width=9, synonyms=("Number of countries",)),
+        Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
+    ),
+)
+
+DECISIONS = TableSpec(
+    name="decisions", sheet="Decisions", title="Decision register",
+    columns=(
+        Column("board_meeting", "Board meeting", ValueKind.INTEGER, required=True, width=12, getter=lambda d: d.board_meeting.number, synonyms=("GB meeting", "Meeting", "Board")),
+        Column("number", "Number", ValueKind.INTEGER, width=8, synonyms=("No", "No.", "#", "Decision number")),
+        Column("text", "Decision", ValueKind.LONG_TEXT, required=True, width=70, sort_key=None, synonyms=("Text", "Decision text", "Resolution")),
+        Column("category", "Category", width=14, synonyms=("Area", "Topic")),
+        Column("status", "Status", ValueKind.CHOICE, DecisionStatus, width=12),
+        Column("owner", "Owner", width=18, synonyms=("Responsible", "Follow-up by", "Who")),
+        Column("due_date", "Due", ValueKind.DATE, width=12, synonyms=("Due date", "Deadline", "By")),
+        Column("follow_up", "Follow-up", ValueKind.LONG_TEXT, width=30, grid=False, sort_key=None, synonyms=("Follow-up notes", "Progress")),
+        Column("organizations", "Organizations", ValueKind.LIST, width=40, grid=False, sort_key=None, getter=_organization_names, synonyms=("Concerns", "Organizations concerned")),
+    ),
+)
+
+FINANCES = TableSpec(
+    name="finances", sheet="Finances", title="Finances",
+    columns=(
+        Column("fiscal_year", "Year", ValueKind.INTEGER, required=True, width=7, synonyms=("Fiscal year", "FY")),
+        Column("category", "Category", required=True, width=26, synonyms=("Budget line", "Item")),
+        Column("kind", "Kind", ValueKind.CHOICE, FinanceKind, required=True, width=12, synonyms=("Type",)),
+        Column("amount", "Amount", ValueKind.MONEY, required=True, width=16, synonyms=("Sum", "Value")),
+        Column("currency", "Currency", width=9, synonyms=("Cur", "Ccy")),
+        Column("funding_source", "Funding source", width=22, synonyms=("Source", "Funded by")),
+        Column("entry_date", "Date", ValueKind.DATE, width=12, synonyms=("Entry date", "Booked on")),
+        Column("description", "Description", ValueKind.LONG_TEXT, width=50, synonyms=("Details", "Notes")),
+    ),
+)
+# fmt: on
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec for spec in (MEMBERS, MEETINGS, DECISIONS, FINANCES)
+}

@@ -1,0 +1,1 @@
+"""Dialogs for adding and editing records, each with an `ask` classmethod tests can patch."""

@@ -1,0 +1,354 @@
+"""What every tab shares: a searchable, filterable, sortable table over one service, add / edit /
+delete with undo, an empty state that says what to do, and a line for the status bar.
+
+A tab subclass names its spec, service and dialog, builds its filters, and may add a detail pane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from anso_desktop.errors import UserError
+from anso_desktop.services import Services
+from anso_desktop.services.base import CrudService, ListQuery, Page
+from anso_desktop.tables import TableSpec
+from anso_desktop.ui import messages, undo
+from anso_desktop.ui.dialogs.base import RecordDialog
+from anso_desktop.ui.models.record_table import RecordTableModel, RowStyle
+
+SEARCH_DELAY_MS = 250
+
+
+class RecordTab(QWidget):
+    """One tab of the main window."""
+
+    #: The text for the status bar changed (row counts, totals).
+    status_changed = Signal(str)
+    selection_changed = Signal()
+
+    spec: ClassVar[TableSpec]
+    noun: ClassVar[str]
+    plural: ClassVar[str]
+    dialog: ClassVar[type[RecordDialog[Any]]]
+    #: The grid's order before any header click: (column key, descending).
+    initial_sort: ClassVar[tuple[str, bool] | None] = None
+
+    def __init__(
+        self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.undo_stack = undo_stack
+        self.model = RecordTableModel(self.spec, self.fetch, row_style=self.row_style, parent=self)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(f"Search {self.plural}…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_query)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self.apply_query)
+
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.setToolTip("Show every row again (Ctrl+Shift+L)")
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.addWidget(self.search)
+        self.build_filters()
+        self.filter_bar.addWidget(self.clear_button)
+        self.filter_bar.addStretch(1)
+
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        # No sort indicator at first: rows come in the service's natural order until a header click.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(False)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.selection_changed.emit()
+        )
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.view, activated=self.edit_selected)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._set_column_widths()
+        if self.initial_sort is not None:
+            key, descending = self.initial_sort
+            section = [column.key for column in self.model.columns].index(key)
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            self.view.horizontalHeader().setSortIndicator(section, order)
+
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #616161; font-size: 14px; padding: 40px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty_label)
+
+        body = QSplitter(Qt.Orientation.Horizontal)
+        before = self.build_side_pane()
+        if before is not None:
+            body.addWidget(before)
+        body.addWidget(self.stack)
+        detail = self.build_detail_pane()
+        if detail is not None:
+            body.addWidget(detail)
+        body.setStretchFactor(body.indexOf(self.stack), 1)
+        self.splitter = body
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.filter_bar)
+        layout.addWidget(body, 1)
+        self.model.reloaded.connect(self._after_reload)
+        self.apply_query()
+
+    # --- for subclasses ------------------------------------------------------------------------
+
+    @property
+    def service(self) -> CrudService[Any, Any]:
+        raise NotImplementedError
+
+    def fetch(self, query: ListQuery) -> Page[Any]:
+        return self.service.list(query)
+
+    def build_filters(self) -> None:
+        """Add the tab's filter widgets to `self.filter_bar`; call `self.apply_query` on change."""
+
+    def build_side_pane(self) -> QWidget | None:
+        return None
+
+    def build_detail_pane(self) -> QWidget | None:
+        return None
+
+    def current_filters(self) -> dict[str, Any]:
+        return {}
+
+    def reset_filters(self) -> None:
+        """Put the tab's own filter widgets back to 'all'."""
+
+    def row_style(self, record: Any) -> RowStyle | None:
+        return None
+
+    def empty_text(self) -> str:
+        if self.search.text().strip() or any(
+            v not in (None, "", False) for v in self.current_filters().values()
+        ):
+            return (
+                f"No {self.plural} match the search and filters — press Ctrl+Shift+L to clear them."
+            )
+        return f"No {self.plural} yet — press Ctrl+N to add one."
+
+    def status_text(self) -> str:
+        total = self.model.total
+        return f"{total:,} {self.noun if total == 1 else self.plural}"
+
+    def data_of(self, record: Any) -> Any:
+        """The service's data class for a record (to undo an edit or a delete)."""
+        raise NotImplementedError
+
+    def describe(self, record: Any) -> str:
+        return str(getattr(record, "name", None) or getattr(record, "title", None) or self.noun)
+
+    def open_dialog(self, record: Any | None) -> Any | None:
+        return self.dialog.ask(self, self.services, record)
+
+    # --- querying ------------------------------------------------------------------------------
+
+    def apply_query(self) -> None:
+        self._search_timer.stop()
+        selected = [record.id for record in self.selected_records()]
+        self.model.set_query(search=self.search.text(), filters=self.current_filters())
+        if selected:
+            self.select_ids(selected)
+
+    def refresh(self) -> None:
+        """Re-read the rows (after an edit here, an undo, or a change by someone else)."""
+        selected = [record.id for record in self.selected_records()]
+        self.model.reload()
+        self.select_ids(selected)
+
+    def clear_filters(self) -> None:
+        blockers = [self.search.blockSignals(True)]
+        self.search.clear()
+        self.search.blockSignals(blockers[0])
+        self.reset_filters()
+        self.apply_query()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _after_reload(self, total: int) -> None:
+        if total == 0:
+            self.empty_label.setText(self.empty_text())
+            self.stack.setCurrentWidget(self.empty_label)
+        else:
+            self.stack.setCurrentWidget(self.view)
+        self.status_changed.emit(self.status_text())
+
+    # --- selection -----------------------------------------------------------------------------
+
+    def selected_records(self) -> list[Any]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [record for row in rows if (record := self.model.record_at(row)) is not None]
+
+    def select_ids(self, ids: list[int]) -> None:
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        first = True
+        for record_id in ids:
+            row = self.model.row_of(record_id)
+            if row is None:
+                continue
+            index = self.model.index(row, 0)
+            flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+            if first:
+                self.view.setCurrentIndex(index)
+                first = False
+            selection.select(index, flags)
+            self.view.scrollTo(index)
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def new_record(self) -> None:
+        record = self.open_dialog(None)
+        if record is None:
+            return
+        self.undo_stack.push(
+            undo.created(
+                self.service,
+                record,
+                self.data_of(record),
+                self.refresh,
+                self,
+                label=f"{self.noun} “{self.describe(record)}”",
+            )
+        )
+        self.refresh()
+        self.select_ids([record.id])
+
+    def edit_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            return
+        try:
+            current = self.service.get(records[0].id)
+        except UserError as error:
+            messages.warn(self, error.message)
+            self.refresh()
+            return
+        before = self.data_of(current)
+        saved = self.open_dialog(current)
+        if saved is None:
+            return
+        self.undo_stack.push(
+            undo.edited(
+                self.service,
+                saved,
+                before,
+                self.data_of(saved),
+                self.refresh,
+                self,
+                label=f"{self.noun} “{self.describe(saved)}”",
+            )
+        )
+        self.refresh()
+
+    def delete_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            return
+        if len(records) == 1:
+            question = f"Delete the {self.noun} “{self.describe(records[0])}”?"
+        else:
+            question = f"Delete these {len(records)} {self.plural}?"
+        if not messages.confirm(self, f"{question}\n\nYou can undo this with Ctrl+Z."):
+            return
+        self.undo_stack.beginMacro(
+            f"Delete {len(records)} {self.plural}" if len(records) > 1 else f"Delete {self.noun}"
+        )
+        try:
+            for record in records:
+                snapshot = self.data_of(record)
+                self.service.delete(record.id, record.version)
+                self.undo_stack.push(self.deleted_command(record, snapshot))
+        except UserError as error:
+            messages.warn(self, error.message)
+        finally:
+            self.undo_stack.endMacro()
+            self.refresh()
+
+    def deleted_command(self, record: Any, snapshot: Any) -> undo.ServiceCommand:
+        return undo.deleted(
+            self.service,
+            record,
+            snapshot,
+            self.refresh,
+            self,
+            label=f"{self.noun} “{self.describe(record)}”",
+        )
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def _set_column_widths(self) -> None:
+        """Widths from the column specs; the widest column takes up the window's spare width."""
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        for section, column in enumerate(self.model.columns):
+            self.view.setColumnWidth(section, metrics.averageCharWidth() * column.width + 16)
+        widest = max(range(len(self.model.columns)), key=lambda s: self.model.columns[s].width)
+        header.setSectionResizeMode(widest, QHeaderView.ResizeMode.Stretch)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(f"tabs/{self.spec.name}/header", self.view.horizontalHeader().saveState())
+        settings.setValue(f"tabs/{self.spec.name}/splitter", self.splitter.saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        header = settings.value(f"tabs/{self.spec.name}/header")
+        if header is not None:
+            self.view.horizontalHeader().restoreState(header)
+        splitter = settings.value(f"tabs/{self.spec.name}/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+
+def filter_combo(
+    items: list[tuple[str, Any]], on_change: Callable[[], None], *, tooltip: str
+) -> QComboBox:
+    """A filter drop-down: its first item means 'all'."""
+    combo = QComboBox()
+    for text, value in items:
+        combo.addItem(text, value)
+    combo.setToolTip(tooltip)
+    combo.currentIndexChanged.connect(lambda _index: on_change())
+    return combo

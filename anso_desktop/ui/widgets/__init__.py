@@ -1,0 +1,1 @@
+"""Input widgets: optional dates, money, countries, choices, ordered lists."""
