@@ -159,8 +159,8 @@ MEETINGS = TableSpec(
         Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format", "Online/onsite")),
         Column("location", "Location", width=20, synonyms=("Place", "Venue", "City")),
         Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)")),
-        Column("participants_count", "Participants", ValueKind.INTEGER, width=10, synonyms=("Number of participants", "Attendees")),
-        Column("countries_count", "Countries", ValueKind.INTEGER, width=9, synonyms=("Number of countries",)),
+        Column("participants_count", "Participants", ValueKind.INTEGER, width=12, synonyms=("Number of participants", "Attendees")),
+        Column("countries_count", "Countries", ValueKind.INTEGER, width=10, synonyms=("Number of countries",)),
         Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
     ),
 )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.errors import UserError
+from anso_desktop.logs import configure_logging
 from anso_desktop.paths import DB_ENV_VAR, log_dir
 from anso_desktop.ui import messages
 
@@ -34,6 +35,7 @@ def choose_database(path_or_url: str | None, settings: QSettings) -> str | None:
 
 def install_exception_hook() -> None:
     """A bug shows a short message and where the log is; the window keeps running."""
+    configure_logging()
 
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         if isinstance(error, KeyboardInterrupt):

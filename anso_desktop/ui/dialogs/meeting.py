@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from anso_desktop.domain import MeetingKind, MeetingMode
@@ -53,6 +55,7 @@ class MeetingDialog(RecordDialog[Meeting]):
         self._errors["countries_count"] = self._errors["participants_count"]
         self.notes = self.add_field("notes", "Notes", QPlainTextEdit())
         self.notes.setMaximumHeight(80)
+        self.start.set_value(date.today())  # a new meeting: today until told otherwise
 
     def _organization_names(self) -> list[str]:
         return self.services.organizations.names_for_suggestions()

@@ -179,6 +179,10 @@ class RecordTab(QWidget):
     def describe(self, record: Any) -> str:
         return str(getattr(record, "name", None) or getattr(record, "title", None) or self.noun)
 
+    def extra_dialogs(self) -> list[tuple[str, QWidget]]:
+        """Other dialogs this tab opens, built but not shown: for the screenshot review."""
+        return []
+
     def open_dialog(self, record: Any | None) -> Any | None:
         return self.dialog.ask(self, self.services, record)
 

@@ -1,0 +1,84 @@
+"""Save a PNG of every tab and dialog on the demo data: the cheapest review of the whole window.
+
+    python -m anso_desktop.ui.screenshots OUT_DIR
+
+Runs offscreen on a throwaway database; nothing of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+WINDOW_SIZE = (1400, 820)
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    QApplication.processEvents()
+    widget.grab().save(str(path))
+    return path
+
+
+def save_screenshots(out_dir: Path) -> list[Path]:
+    from anso_desktop.app import open_services
+    from anso_desktop.services.demo import load_demo
+    from anso_desktop.ui.main_window import MainWindow
+    from anso_desktop.ui.tabs.base import RecordTab
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as folder:
+        services = open_services(str(Path(folder) / "demo.sqlite"))
+        load_demo(services)
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(services, settings)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            tab = window.tabs.widget(index)
+            assert isinstance(tab, RecordTab)
+            tab.view.selectRow(0)
+            name = _slug(window.tabs.tabText(index))
+            saved.append(_save(window, out_dir / f"tab-{name}.png"))
+            record = tab.model.record_at(0)
+            dialogs: list[tuple[str, QWidget]] = [
+                (f"new-{tab.noun}", tab.dialog(services, None, window))
+            ]
+            if record is not None:
+                current = tab.service.get(record.id)
+                dialogs.append((f"edit-{tab.noun}", tab.dialog(services, current, window)))
+            dialogs += tab.extra_dialogs()
+            for dialog_name, dialog in dialogs:
+                dialog.show()
+                saved.append(_save(dialog, out_dir / f"dialog-{_slug(dialog_name)}.png"))
+                dialog.close()
+        window.close()
+        services.database.dispose()
+    app.processEvents()
+    return saved
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m anso_desktop.ui.screenshots OUT_DIR", file=sys.stderr)
+        return 2
+    for path in save_screenshots(Path(argv[1])):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
