@@ -14,8 +14,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
 
 WINDOW_SIZE = (1400, 820)
 

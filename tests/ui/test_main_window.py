@@ -114,7 +114,7 @@ def test_switching_database_runs_off_the_gui_thread(
     assert window.current_tab().model.rowCount() == 0
     assert window.current_tab().empty_label.text().startswith("No meetings yet")
     assert window.settings.value("recent_databases")[0] == str(other)
-    assert [a.text() for a in window.recent_menu.actions()][0] == str(other)
+    assert next(a.text() for a in window.recent_menu.actions()) == str(other)
 
 
 def test_a_database_that_cannot_be_opened_is_explained(
