@@ -1,21 +1,68 @@
-"""The one place that wires settings, database, services and (for the GUI) the main window."""
+"""The one place that wires settings, database, services and (for the GUI) the main window.
+
+Imports of the database layer happen inside the functions, so the window can appear before
+SQLAlchemy has loaded. The GUI opens a database in two steps: `prepare_database` on the GUI
+thread (every import it will need, and the engine), then `open_prepared` on a worker thread (the
+first connection, the schema check, any migration). Python modules must not be imported for the
+first time on a worker thread while Qt for Python is running: its import hook is not thread-safe.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+from typing import TYPE_CHECKING
 
-from anso_desktop.services import Services
-from anso_desktop.storage import migrations
-from anso_desktop.storage.database import Database
+if TYPE_CHECKING:
+    from anso_desktop.services import Services
+    from anso_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
 
+# Everything opening and migrating a database may import, loaded up front on the calling thread.
+_DATABASE_MODULES = (
+    "anso_desktop.services",
+    "anso_desktop.storage.backup",
+    "anso_desktop.storage.integrity",
+    "anso_desktop.storage.migrations",
+    "alembic.command",
+    "alembic.context",
+    "alembic.op",
+    "alembic.operations.ops",
+    "alembic.runtime.environment",
+    "alembic.runtime.migration",
+    "alembic.script",
+    "alembic.ddl.impl",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+)
+_DIALECT_MODULES = {
+    "sqlite": ("alembic.ddl.sqlite",),
+    "postgresql": ("alembic.ddl.postgresql", "sqlalchemy.dialects.postgresql.psycopg", "psycopg"),
+}
 
-def open_services(path_or_url: str | os.PathLike[str] | None = None) -> Services:
-    """Open the database (creating it if new), bring its schema up to date, and hand back the
-    services over it. Raises DatabaseError with a user-facing message if it cannot be used."""
+
+def prepare_database(path_or_url: str | os.PathLike[str] | None = None) -> Database:
+    """Import what opening the database needs and make its engine; no connection yet."""
+    for name in _DATABASE_MODULES:
+        importlib.import_module(name)
+    from anso_desktop.storage.database import Database
+    from anso_desktop.storage.migrations import head_revision, known_revisions
+
     database = Database.open(path_or_url)
+    for name in _DIALECT_MODULES.get(database.location.url.get_backend_name(), ()):
+        importlib.import_module(name)
+    # Reading the migration scripts loads them as modules: do it here too.
+    head_revision()
+    known_revisions()
+    return database
+
+
+def open_prepared(database: Database) -> Services:
+    """Connect, bring the schema up to date (backing up first), and hand back the services."""
+    from anso_desktop.services import Services
+    from anso_desktop.storage import migrations
+
     try:
         if migrations.upgrade(database):
             log.info(
@@ -27,6 +74,12 @@ def open_services(path_or_url: str | os.PathLike[str] | None = None) -> Services
         database.dispose()
         raise
     return Services.over(database)
+
+
+def open_services(path_or_url: str | os.PathLike[str] | None = None) -> Services:
+    """Open the database (creating it if new), bring its schema up to date, and hand back the
+    services over it. Raises DatabaseError with a user-facing message if it cannot be used."""
+    return open_prepared(prepare_database(path_or_url))
 
 
 def run_gui(path_or_url: str | None, argv: list[str]) -> int:

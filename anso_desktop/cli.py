@@ -133,12 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = parser.parse_args(arguments_list)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if arguments.command is None:
+        from anso_desktop.app import run_gui
+
+        # The window sets up logging once it has painted (start-up speed), and shows its errors.
+        return run_gui(_database_argument(arguments), [sys.argv[0], *arguments_list])
     log_file = configure_logging()
     try:
-        if arguments.command is None:
-            from anso_desktop.app import run_gui
-
-            return run_gui(_database_argument(arguments), [sys.argv[0], *arguments_list])
         return _COMMANDS[arguments.command](arguments)
     except UserError as error:
         print(f"Error: {error.message}", file=sys.stderr)
@@ -147,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Interrupted; nothing was written.", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:  # a bug: log it whole, tell the user briefly
-        log.exception("Unexpected error in %s", arguments.command or "the window")
+        log.exception("Unexpected error in %s", arguments.command)
         print(
             f"Unexpected error: {type(error).__name__}: {error}\n"
             f"Details are in the log file {log_file}.",

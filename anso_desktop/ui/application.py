@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from anso_desktop import APP_NAME, __version__
@@ -35,12 +35,12 @@ def choose_database(path_or_url: str | None, settings: QSettings) -> str | None:
 
 def install_exception_hook() -> None:
     """A bug shows a short message and where the log is; the window keeps running."""
-    configure_logging()
 
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         if isinstance(error, KeyboardInterrupt):
             sys.__excepthook__(kind, error, trace)
             return
+        configure_logging()
         log.error("Unexpected error", exc_info=(kind, error, trace))
         if isinstance(error, UserError):
             messages.warn(QApplication.activeWindow(), error.message)
@@ -56,7 +56,7 @@ def install_exception_hook() -> None:
 
 
 def run(path_or_url: str | None, argv: list[str]) -> int:
-    from anso_desktop.app import open_services
+    """Show the window at once, then open the database in the background and fill the tabs."""
     from anso_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv)
@@ -65,11 +65,14 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
     app.setOrganizationName("ANSO")
     install_exception_hook()
     settings = QSettings()
-    try:
-        services = open_services(choose_database(path_or_url, settings))
-    except UserError as error:
-        messages.error(None, error.message)
-        return 1
-    window = MainWindow(services, settings)
+    window = MainWindow(settings=settings)
     window.show()
+    # Once the window has painted: load the database layer and open the database.
+    chosen = choose_database(path_or_url, settings)
+
+    def after_first_paint() -> None:
+        configure_logging()
+        window.switch_database(chosen)
+
+    QTimer.singleShot(0, after_first_paint)
     return app.exec()

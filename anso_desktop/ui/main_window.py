@@ -1,9 +1,14 @@
-"""The main window: menus, tabs and status bar. It only assembles; each tab is its own module."""
+"""The main window: menus, tabs and status bar. It only assembles; each tab is its own module.
+
+The window shows before the database (and SQLAlchemy) is loaded: it appears about as fast as an
+empty Qt window, then the database opens off the GUI thread and the tabs fill in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoStack
@@ -14,37 +19,56 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressDialog,
+    QStackedWidget,
     QTabWidget,
     QWidget,
 )
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.paths import data_dir, log_dir
-from anso_desktop.services import Services
 from anso_desktop.ui import messages
-from anso_desktop.ui.tabs.base import RecordTab
-from anso_desktop.ui.tabs.meetings import MeetingsTab
 from anso_desktop.ui.tasks import Progress, Task
 
-TAB_CLASSES: list[tuple[str, type[RecordTab]]] = [
-    ("Meetings", MeetingsTab),
-]
+if TYPE_CHECKING:
+    from anso_desktop.services import Services
+    from anso_desktop.ui.tabs.base import RecordTab
+
+
+def tab_classes() -> list[tuple[str, type[RecordTab]]]:
+    """The tabs, in order. Imported on first use: they pull in the database layer."""
+    from anso_desktop.ui.tabs.meetings import MeetingsTab
+
+    return [
+        ("Meetings", MeetingsTab),
+    ]
+
+
 MAX_RECENT = 8
 SQLITE_FILTER = "ANSO Desktop databases (*.sqlite *.db);;All files (*)"
 
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, services: Services, settings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        services: Services | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services = services
+        self.services: Services | None = services
         self.settings = settings or QSettings()
         self.undo_stack = QUndoStack(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setCentralWidget(self.tabs)
+        self.placeholder = QLabel("Opening the database…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #616161; font-size: 14px;")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(self.tabs)
+        self.setCentralWidget(self.pages)
+        self.setWindowTitle(APP_NAME)
         self.status_label = QLabel()
         self.database_label = QLabel()
         self.database_label.setStyleSheet("color: #616161;")
@@ -52,8 +76,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
         self._running: list[Task] = []
         self._build_menus()
-        self._build_tabs()
-        self._restore_settings()
+        self._restore_geometry()
+        if services is not None:
+            self._build_tabs()
 
     # --- assembly ------------------------------------------------------------------------------
 
@@ -97,15 +122,18 @@ class MainWindow(QMainWindow):
 
         edit = self.menuBar().addMenu("&Edit")
         self._action(
-            edit, "&New", lambda: self.current_tab().new_record(), QKeySequence.StandardKey.New
+            edit,
+            "&New",
+            lambda: self._on_tab(lambda tab: tab.new_record()),
+            QKeySequence.StandardKey.New,
         )
         self.edit_action = self._action(
-            edit, "&Edit… (Enter)", lambda: self.current_tab().edit_selected(), "F2"
+            edit, "&Edit… (Enter)", lambda: self._on_tab(lambda tab: tab.edit_selected()), "F2"
         )
         self.delete_action = self._action(
             edit,
             "&Delete",
-            lambda: self.current_tab().delete_selected(),
+            lambda: self._on_tab(lambda tab: tab.delete_selected()),
             QKeySequence.StandardKey.Delete,
         )
         edit.addSeparator()
@@ -117,16 +145,25 @@ class MainWindow(QMainWindow):
         edit.addAction(redo_action)
         edit.addSeparator()
         self._action(
-            edit, "&Find", lambda: self.current_tab().focus_search(), QKeySequence.StandardKey.Find
+            edit,
+            "&Find",
+            lambda: self._on_tab(lambda tab: tab.focus_search()),
+            QKeySequence.StandardKey.Find,
         )
         self._action(
-            edit, "&Clear filters", lambda: self.current_tab().clear_filters(), "Ctrl+Shift+L"
+            edit,
+            "&Clear filters",
+            lambda: self._on_tab(lambda tab: tab.clear_filters()),
+            "Ctrl+Shift+L",
         )
 
         view = self.menuBar().addMenu("&View")
         self.view_menu = view
         self._action(
-            view, "&Refresh", lambda: self.current_tab().refresh(), QKeySequence.StandardKey.Refresh
+            view,
+            "&Refresh",
+            lambda: self._on_tab(lambda tab: tab.refresh()),
+            QKeySequence.StandardKey.Refresh,
         )
         view.addSeparator()
 
@@ -140,10 +177,12 @@ class MainWindow(QMainWindow):
             action.setStatusTip("Not available yet")
 
     def _build_tabs(self) -> None:
+        assert self.services is not None
+        self._save_tab_states()
         self.tabs.clear()
         for action in self.view_menu.actions()[2:]:
             self.view_menu.removeAction(action)
-        for number, (title, tab_class) in enumerate(TAB_CLASSES, start=1):
+        for number, (title, tab_class) in enumerate(tab_classes(), start=1):
             tab = tab_class(self.services, self.undo_stack, self)
             tab.status_changed.connect(self._tab_status_changed)
             tab.restore_state(self.settings)
@@ -157,17 +196,28 @@ class MainWindow(QMainWindow):
             )
         self.database_label.setText(self.services.database.location.describe())
         self.setWindowTitle(f"{APP_NAME} — {self.services.database.location.describe()}")
+        tab = self.settings.value("window/tab")
+        if tab is not None and 0 <= int(tab) < self.tabs.count():
+            self.tabs.setCurrentIndex(int(tab))
+        self.pages.setCurrentWidget(self.tabs)
         self._tab_changed(self.tabs.currentIndex())
+
+    def record_tabs(self) -> list[RecordTab]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
 
     def current_tab(self) -> RecordTab:
         widget = self.tabs.currentWidget()
-        assert isinstance(widget, RecordTab)
-        return widget
+        assert widget is not None, "no database is open"
+        return widget  # type: ignore[return-value]
+
+    def _on_tab(self, action: Callable[[RecordTab], object]) -> None:
+        """Run a menu command on the current tab; nothing to do while no database is open."""
+        if self.tabs.count():
+            action(self.current_tab())
 
     def _tab_changed(self, _index: int) -> None:
-        widget = self.tabs.currentWidget()
-        if isinstance(widget, RecordTab):
-            self.status_label.setText(widget.status_text())
+        if self.tabs.count():
+            self.status_label.setText(self.current_tab().status_text())
 
     def _tab_status_changed(self, text: str) -> None:
         if self.sender() is self.tabs.currentWidget():
@@ -199,23 +249,41 @@ class MainWindow(QMainWindow):
         if ok and url.strip():
             self.switch_database(url.strip())
 
-    def switch_database(self, path_or_url: str) -> None:
-        """Open another database off the GUI thread (it may need migrating), then show it."""
-        from anso_desktop.app import open_services
+    def switch_database(self, path_or_url: str | None) -> Task | None:
+        """Open a database off the GUI thread (it may need migrating), then show it.
+
+        None opens the default database. If it cannot be opened, the one already open stays.
+        """
+        from anso_desktop.app import open_prepared, prepare_database
+        from anso_desktop.errors import UserError
+
+        try:
+            database = prepare_database(path_or_url)
+        except UserError as error:
+            self._task_failed(error)
+            return None
 
         def work(_progress: Progress) -> Services:
-            return open_services(path_or_url)
+            return open_prepared(database)
 
         def opened(services: Services) -> None:
-            self._save_tab_states()
             old = self.services
             self.services = services
             self.undo_stack.clear()
             self._build_tabs()
-            old.database.dispose()
-            self._remember_recent(path_or_url)
+            if old is not None:
+                old.database.dispose()
+            self._remember_recent(self._current_location_setting())
 
-        self.run_task("Opening the database…", work, opened)
+        def failed(_error: BaseException) -> None:
+            if self.services is None:
+                self.placeholder.setText(
+                    "No database is open.\n\nUse File › Open database… or File › New database…"
+                )
+
+        task = self.run_task("Opening the database…", work, opened)
+        task.failed.connect(failed)
+        return task
 
     def _remember_recent(self, path_or_url: str) -> None:
         recent = [path_or_url, *(r for r in self._recent() if r != path_or_url)][:MAX_RECENT]
@@ -243,6 +311,8 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
+        if self.services is None:
+            return
         database = self.services.database
         self.run_task(
             "Backing up…",
@@ -265,14 +335,14 @@ class MainWindow(QMainWindow):
             action="Restore",
         ):
             return
+        if self.services is None:
+            return
         database = self.services.database
 
         def restored(_result: object) -> None:
             self.undo_stack.clear()
-            for index in range(self.tabs.count()):
-                tab = self.tabs.widget(index)
-                if isinstance(tab, RecordTab):
-                    tab.refresh()
+            for tab in self.record_tabs():
+                tab.refresh()
             messages.inform(self, f"The database was restored from {path}.")
 
         self.run_task("Restoring…", lambda _progress: restore(database, Path(path)), restored)
@@ -333,10 +403,11 @@ class MainWindow(QMainWindow):
 
     def show_data_folder(self) -> None:
         folder = data_dir()
+        in_use = self.services.database.location.describe() if self.services else "none"
         messages.inform(
             self,
-            f"Your data folder is\n{folder}\n\nThe database in use is\n"
-            f"{self.services.database.location.describe()}\n\nLog files are in\n{log_dir()}",
+            f"Your data folder is\n{folder}\n\nThe database in use is\n{in_use}"
+            f"\n\nLog files are in\n{log_dir()}",
         )
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
@@ -353,32 +424,29 @@ class MainWindow(QMainWindow):
 
     # --- settings ------------------------------------------------------------------------------
 
-    def _restore_settings(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        tab = self.settings.value("window/tab")
-        if tab is not None:
-            self.tabs.setCurrentIndex(int(tab))
         self._fill_recent_menu()
 
     def _save_tab_states(self) -> None:
-        for index in range(self.tabs.count()):
-            tab = self.tabs.widget(index)
-            if isinstance(tab, RecordTab):
-                tab.save_state(self.settings)
+        for tab in self.record_tabs():
+            tab.save_state(self.settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/tab", self.tabs.currentIndex())
-        self.settings.setValue("last_database", self._current_location_setting())
+        if self.services is not None:
+            self.settings.setValue("window/tab", self.tabs.currentIndex())
+            self.settings.setValue("last_database", self._current_location_setting())
         self._save_tab_states()
         self.settings.sync()
         super().closeEvent(event)
 
     def _current_location_setting(self) -> str:
+        assert self.services is not None
         location = self.services.database.location
         file = location.file
         return str(file) if file is not None else location.url.render_as_string(hide_password=False)

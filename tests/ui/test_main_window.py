@@ -16,7 +16,7 @@ from anso_desktop.app import open_services
 from anso_desktop.paths import log_dir
 from anso_desktop.services import Services
 from anso_desktop.ui.application import choose_database, install_exception_hook
-from anso_desktop.ui.main_window import TAB_CLASSES, MainWindow
+from anso_desktop.ui.main_window import MainWindow, tab_classes
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def actions_by_text(window: MainWindow) -> dict[str, Any]:
 
 def test_the_tabs_in_order(window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == [title for title, _ in TAB_CLASSES]
+    assert titles == [title for title, _ in tab_classes()]
     assert titles[0] == "Meetings"
 
 
