@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 import pycountry
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from anso_desktop.domain import FinanceKind
 from anso_desktop.errors import ValidationError
-from anso_desktop.services.base import CrudService, Errors, clean_text
+from anso_desktop.services.base import CrudService, Errors, ListQuery, clean_text
 from anso_desktop.storage.models import FinanceEntry, Fund, Organization
 from anso_desktop.storage.types import CENT
 
@@ -88,6 +88,74 @@ class FundData:
     @classmethod
     def from_record(cls, record: Fund) -> FundData:
         return cls(**{name: getattr(record, name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """Budget against actual (expenditure) for one category in one currency of one year."""
+
+    category: str
+    currency: str
+    budget: Decimal
+    actual: Decimal
+    #: budget − actual: negative when more was spent than budgeted.
+    variance: Decimal
+    #: actual / budget × 100, to two decimals; None when the category has no budget to use up.
+    percent_used: Decimal | None
+    #: More spent than budgeted (spending with no budget at all counts too).
+    over_budget: bool
+
+
+@dataclass(frozen=True)
+class BudgetTotal:
+    """The same figures over every category of one currency: currencies are never added up."""
+
+    currency: str
+    budget: Decimal
+    actual: Decimal
+    variance: Decimal
+    percent_used: Decimal | None
+    over_budget: bool
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    """A year's budget against actual: lines ordered by currency then category, and one total per
+    currency."""
+
+    year: int
+    lines: tuple[BudgetLine, ...]
+    totals: tuple[BudgetTotal, ...]
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        return tuple(total.currency for total in self.totals)
+
+    def lines_in(self, currency: str) -> tuple[BudgetLine, ...]:
+        return tuple(line for line in self.lines if line.currency == currency)
+
+    def total_in(self, currency: str) -> BudgetTotal | None:
+        return next((total for total in self.totals if total.currency == currency), None)
+
+    def line(self, category: str, currency: str) -> BudgetLine | None:
+        return next(
+            (x for x in self.lines if (x.category, x.currency) == (category, currency)), None
+        )
+
+
+PERCENT = Decimal("0.01")
+_ZERO = Decimal("0.00")
+
+
+def _compare(budget: Decimal, actual: Decimal) -> tuple[Decimal, Decimal | None, bool]:
+    """Variance, percent used and the over-budget flag, computed once for lines and totals alike."""
+    percent = None
+    if budget > 0:
+        # Enough digits for the largest amounts, whatever the caller's decimal context says.
+        with localcontext() as context:
+            context.prec = 40
+            percent = (actual * 100 / budget).quantize(PERCENT, rounding=ROUND_HALF_UP)
+    return budget - actual, percent, actual > budget
 
 
 class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
@@ -184,6 +252,69 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
                 statement.group_by(FinanceEntry.kind, FinanceEntry.currency)
             ).all()
         return {(kind.value, currency): total for kind, currency, total in rows}
+
+    def query_totals(self, query: ListQuery) -> dict[tuple[str, str], Decimal]:
+        """Like `totals`, over exactly the rows a list query shows (its search text included), so
+        a status line's sums always match its row count."""
+        with self.database.transaction() as session:
+            statement = (
+                self._query_statement(replace(query, offset=0, limit=None))
+                .with_only_columns(
+                    FinanceEntry.kind, FinanceEntry.currency, func.sum(FinanceEntry.amount)
+                )
+                .group_by(FinanceEntry.kind, FinanceEntry.currency)
+            )
+            rows = session.execute(statement).all()
+        return {(kind.value, currency): total for kind, currency, total in rows}
+
+    def currencies(self) -> list[str]:
+        """Currencies already used, for the filter and the entry form."""
+        with self.database.transaction() as session:
+            return sorted(session.scalars(select(FinanceEntry.currency).distinct()))
+
+    def funding_sources(self) -> list[str]:
+        """Funding sources already named, for suggestions."""
+        with self.database.transaction() as session:
+            return sorted(
+                session.scalars(
+                    select(FinanceEntry.funding_source)
+                    .where(FinanceEntry.funding_source.is_not(None))
+                    .distinct()
+                )
+            )
+
+    def budget_vs_actual(self, year: int) -> BudgetSummary:
+        """Per category and currency, the year's budget entries against its expenditure entries
+        (income is left out). Sums are exact Decimals; each currency has its own total."""
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(
+                    FinanceEntry.category,
+                    FinanceEntry.currency,
+                    FinanceEntry.kind,
+                    func.sum(FinanceEntry.amount),
+                )
+                .where(
+                    FinanceEntry.fiscal_year == year,
+                    FinanceEntry.kind.in_((FinanceKind.BUDGET, FinanceKind.EXPENDITURE)),
+                )
+                .group_by(FinanceEntry.category, FinanceEntry.currency, FinanceEntry.kind)
+            ).all()
+        sums: dict[tuple[str, str], dict[FinanceKind, Decimal]] = {}
+        for category, currency, kind, total in rows:
+            sums.setdefault((currency, category), {})[kind] = total
+        lines: list[BudgetLine] = []
+        for currency, category in sorted(sums, key=lambda key: (key[0], key[1].casefold(), key[1])):
+            by_kind = sums[currency, category]
+            budget = by_kind.get(FinanceKind.BUDGET, _ZERO)
+            actual = by_kind.get(FinanceKind.EXPENDITURE, _ZERO)
+            lines.append(BudgetLine(category, currency, budget, actual, *_compare(budget, actual)))
+        totals: list[BudgetTotal] = []
+        for currency in sorted({line.currency for line in lines}):
+            budget = sum((x.budget for x in lines if x.currency == currency), _ZERO)
+            actual = sum((x.actual for x in lines if x.currency == currency), _ZERO)
+            totals.append(BudgetTotal(currency, budget, actual, *_compare(budget, actual)))
+        return BudgetSummary(year=year, lines=tuple(lines), totals=tuple(totals))
 
 
 class FundService(CrudService[Fund, FundData]):

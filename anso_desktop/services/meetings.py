@@ -104,10 +104,17 @@ class MeetingService(CrudService[Meeting, MeetingData]):
             )
 
     def years(self) -> list[int]:
-        """The years that have meetings, newest first: the choices of the year filter."""
+        """From the latest year with meetings back to the first, for the year filter.
+
+        Two index look-ups (first and last date), not a scan: instant at a million meetings.
+        """
         with self.database.transaction() as session:
-            dates = session.scalars(select(Meeting.start_date).distinct()).all()
-        return sorted({d.year for d in dates}, reverse=True)
+            first, last = session.execute(
+                select(func.min(Meeting.start_date), func.max(Meeting.start_date))
+            ).one()
+        if first is None:
+            return []
+        return list(range(last.year, first.year - 1, -1))
 
     def _validate(
         self, session: Session, data: MeetingData, existing: Meeting | None

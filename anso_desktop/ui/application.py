@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.errors import UserError
-from anso_desktop.logs import configure_logging
 from anso_desktop.paths import DB_ENV_VAR, log_dir
 from anso_desktop.ui import messages
 
@@ -40,6 +39,8 @@ def install_exception_hook() -> None:
         if isinstance(error, KeyboardInterrupt):
             sys.__excepthook__(kind, error, trace)
             return
+        from anso_desktop.logs import configure_logging
+
         configure_logging()
         log.error("Unexpected error", exc_info=(kind, error, trace))
         if isinstance(error, UserError):
@@ -71,6 +72,8 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
     chosen = choose_database(path_or_url, settings)
 
     def after_first_paint() -> None:
+        from anso_desktop.logs import configure_logging
+
         configure_logging()
         window.switch_database(chosen)
 

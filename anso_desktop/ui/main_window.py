@@ -10,19 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QProgressDialog,
-    QStackedWidget,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QWidget
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.paths import data_dir, log_dir
@@ -36,10 +26,12 @@ if TYPE_CHECKING:
 
 def tab_classes() -> list[tuple[str, type[RecordTab]]]:
     """The tabs, in order. Imported on first use: they pull in the database layer."""
+    from anso_desktop.ui.tabs.finances import FinancesTab
     from anso_desktop.ui.tabs.meetings import MeetingsTab
 
     return [
         ("Meetings", MeetingsTab),
+        ("Finances", FinancesTab),
     ]
 
 
@@ -226,6 +218,8 @@ class MainWindow(QMainWindow):
     # --- databases -----------------------------------------------------------------------------
 
     def new_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self, "New database", str(data_dir() / "anso.sqlite"), SQLITE_FILTER
         )
@@ -236,11 +230,15 @@ class MainWindow(QMainWindow):
             self.switch_database(path)
 
     def open_database_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open database", str(data_dir()), SQLITE_FILTER)
         if path:
             self.switch_database(path)
 
     def open_database_url(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         url, ok = QInputDialog.getText(
             self,
             "Open server database",
@@ -303,6 +301,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self._recent()))
 
     def backup_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from anso_desktop.storage.backup import backup
 
         suggested = data_dir() / "anso-backup.sqlite"
@@ -321,6 +321,8 @@ class MainWindow(QMainWindow):
         )
 
     def restore_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from anso_desktop.storage.backup import restore
 
         path, _ = QFileDialog.getOpenFileName(
@@ -367,6 +369,8 @@ class MainWindow(QMainWindow):
         on_success: Callable[..., None],
     ) -> Task:
         """Run `work` off the GUI thread behind a progress dialog (shown if it takes a while)."""
+        from PySide6.QtWidgets import QProgressDialog
+
         task = Task(work, self)
         dialog = QProgressDialog(label, "Cancel", 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -402,6 +406,9 @@ class MainWindow(QMainWindow):
     # --- help ----------------------------------------------------------------------------------
 
     def show_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         folder = data_dir()
         in_use = self.services.database.location.describe() if self.services else "none"
         messages.inform(

@@ -67,6 +67,7 @@ class RecordTableModel(QAbstractTableModel):
         self._query = ListQuery(limit=page_size)
         self._total = 0
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._loaded = False  # nothing is read until the first set_query/reload
 
     # --- the query -----------------------------------------------------------------------------
 
@@ -92,6 +93,7 @@ class RecordTableModel(QAbstractTableModel):
         first = self._fetch(replace(self._query, offset=0, limit=self._page_size))
         self._total = first.total
         self._pages[0] = first.rows
+        self._loaded = True
         self.endResetModel()
         self.reloaded.emit(self._total)
 
@@ -103,7 +105,8 @@ class RecordTableModel(QAbstractTableModel):
             sort=self.columns[column].sort,
             descending=order == Qt.SortOrder.DescendingOrder,
         )
-        self.reload()
+        if self._loaded:  # a header click; before the first load, only remember the order
+            self.reload()
 
     # --- rows ----------------------------------------------------------------------------------
 

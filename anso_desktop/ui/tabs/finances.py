@@ -1,0 +1,385 @@
+"""The Finances tab: budget lines, expenditure and income, newest year first, with the year's budget
+against actual under the grid and the totals per kind and currency in the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from anso_desktop.domain import FinanceKind
+from anso_desktop.services import Services
+from anso_desktop.services.finances import (
+    BudgetLine,
+    BudgetSummary,
+    BudgetTotal,
+    FinanceEntryData,
+    FinanceEntryService,
+)
+from anso_desktop.storage.models import FinanceEntry
+from anso_desktop.tables import FINANCES
+from anso_desktop.tables.formatting import format_money
+from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
+from anso_desktop.ui.tabs.base import RecordTab, filter_combo
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+OVER_BUDGET = QBrush(QColor("#c62828"))
+TOTAL_BACKGROUND = QBrush(QColor("#eeeeee"))
+NO_PERCENT = "—"
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
+def format_percent(value: Decimal | None) -> str:
+    """93.75% — or a dash when there is no budget to be a percentage of."""
+    return NO_PERCENT if value is None else f"{value:,.2f}%"
+
+
+class BudgetSummaryModel(QAbstractTableModel):
+    """A year's budget against actual: each currency's categories, then that currency's total.
+
+    Read-only and small (one row per category), so it holds the whole summary.
+    """
+
+    HEADERS = ("Category", "Currency", "Budget", "Actual", "Variance", "% used")
+    NUMERIC = frozenset({2, 3, 4, 5})
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.summary: BudgetSummary | None = None
+        self._rows: list[BudgetLine | BudgetTotal] = []
+        self._bold = _bold()
+
+    def set_summary(self, summary: BudgetSummary | None) -> None:
+        self.beginResetModel()
+        self.summary = summary
+        self._rows = []
+        if summary is not None:
+            for currency in summary.currencies:
+                self._rows.extend(summary.lines_in(currency))
+                total = summary.total_in(currency)
+                if total is not None:
+                    self._rows.append(total)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> BudgetLine | BudgetTotal | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None or not 0 <= index.column() < len(self.HEADERS):
+            return None
+        column = index.column()
+        is_total = isinstance(row, BudgetTotal)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignRight
+                if column in self.NUMERIC
+                else Qt.AlignmentFlag.AlignLeft
+            )
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return OVER_BUDGET if row.over_budget else None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if is_total else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return TOTAL_BACKGROUND if is_total else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row)
+        return None
+
+    @staticmethod
+    def _text(row: BudgetLine | BudgetTotal, column: int) -> str:
+        if column == 0:
+            return row.category if isinstance(row, BudgetLine) else f"Total {row.currency}"
+        values: tuple[Callable[[], str], ...] = (
+            lambda: row.currency,
+            lambda: format_money(row.budget),
+            lambda: format_money(row.actual),
+            lambda: format_money(row.variance),
+            lambda: format_percent(row.percent_used),
+        )
+        return values[column - 1]()
+
+    @staticmethod
+    def _tooltip(row: BudgetLine | BudgetTotal) -> str | None:
+        what = row.category if isinstance(row, BudgetLine) else f"All categories in {row.currency}"
+        if row.over_budget and row.budget == 0:
+            return f"{what}: spent {row.currency} {format_money(row.actual)} with no budget"
+        if row.over_budget:
+            return f"{what}: over budget by {row.currency} {format_money(-row.variance)}"
+        if isinstance(row, BudgetLine):
+            return "Double-click to list this category's entries"
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {
+                4: "Budget minus actual: negative when more was spent than budgeted",
+                5: "Actual as a percentage of the budget",
+            }.get(section)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class FinancesTab(RecordTab):
+    spec = FINANCES
+    noun = "finance entry"
+    plural = "finance entries"
+    dialog = FinanceEntryDialog
+    initial_sort = ("fiscal_year", True)  # this year's lines first, by category within a year
+
+    def __init__(
+        self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(services, undo_stack, parent)
+        # The summary goes under the grid rather than beside it: both are wide tables of amounts.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.splitter)
+        self.summary_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.summary_splitter.addWidget(self.splitter)
+        self.summary_splitter.addWidget(self._build_summary_pane())
+        self.summary_splitter.setStretchFactor(0, 3)
+        self.summary_splitter.setStretchFactor(1, 1)
+        self.summary_splitter.setCollapsible(0, False)
+        layout.addWidget(self.summary_splitter, 1)
+        self.model.reloaded.connect(lambda _total: self.update_summary())
+        self.update_summary()
+
+    @property
+    def service(self) -> FinanceEntryService:
+        return self.services.finances
+
+    # --- filters -------------------------------------------------------------------------------
+
+    def build_filters(self) -> None:
+        self.year = filter_combo([("All years", None)], self.apply_query, tooltip="Fiscal year")
+        self.kind = filter_combo(
+            [("All kinds", None), *((k.label, k.value) for k in FinanceKind)],
+            self.apply_query,
+            tooltip="Budget, expenditure or income",
+        )
+        self.category = filter_combo(
+            [("All categories", None)], self.apply_query, tooltip="Category (budget line)"
+        )
+        self.currency = filter_combo(
+            [("All currencies", None)], self.apply_query, tooltip="Currency"
+        )
+        self._fill_choices()
+        for widget in (self.year, self.kind, self.category, self.currency):
+            self.filter_bar.addWidget(widget)
+
+    def _fill_choices(self) -> None:
+        """The years, categories and currencies in the books now; a chosen one that has just gone
+        (its last entry deleted) stays, so the combo still says what the grid is showing."""
+        _refill(self.year, self.service.years(), descending=True)
+        _refill(self.category, self.service.categories())
+        _refill(self.currency, self.service.currencies())
+
+    def refresh(self) -> None:
+        self._fill_choices()
+        super().refresh()
+
+    def current_filters(self) -> dict[str, Any]:
+        return {
+            "year": self.year.currentData(),
+            "kind": self.kind.currentData(),
+            "category": self.category.currentData(),
+            "currency": self.currency.currentData(),
+        }
+
+    def reset_filters(self) -> None:
+        for combo in (self.year, self.kind, self.category, self.currency):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._fill_choices()  # and drop a year or category whose last entry has gone
+
+    def show_budget_line(self, category: str, currency: str) -> None:
+        """List the entries behind one line of the summary (its year, category and currency)."""
+        year = self.summary_model.summary.year if self.summary_model.summary else None
+        for combo, value in (
+            (self.year, year),
+            (self.kind, None),
+            (self.category, category),
+            (self.currency, currency),
+        ):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
+        self.apply_query()
+
+    # --- texts ---------------------------------------------------------------------------------
+
+    def empty_text(self) -> str:
+        year = self.year.currentData()
+        others = {k: v for k, v in self.current_filters().items() if k != "year" and v is not None}
+        if year is not None and not others and not self.search.text().strip():
+            return f"No finance entries for {year} — press Ctrl+N to add one."
+        return super().empty_text()
+
+    def status_text(self) -> str:
+        """'19 entries · Budget CNY 132,900,000.00 · Expenditure …': sums of what the grid shows,
+        per kind, each currency on its own."""
+        count = self.model.total
+        parts = [f"{count:,} {'entry' if count == 1 else 'entries'}"]
+        totals = self.service.query_totals(self.model.query)
+        for kind in FinanceKind:
+            amounts = sorted((c, total) for (k, c), total in totals.items() if k == kind.value)
+            if amounts:
+                sums = "; ".join(f"{c} {format_money(total)}" for c, total in amounts)
+                parts.append(f"{kind.label} {sums}")
+        return " · ".join(parts)
+
+    def data_of(self, record: FinanceEntry) -> FinanceEntryData:
+        return FinanceEntryData.from_record(record)
+
+    def describe(self, record: FinanceEntry) -> str:
+        return (
+            f"{record.category}, {record.fiscal_year} {record.kind.label.lower()}, "
+            f"{record.currency} {format_money(record.amount)}"
+        )
+
+    # --- budget against actual -----------------------------------------------------------------
+
+    def _build_summary_pane(self) -> QWidget:
+        self.summary_model = BudgetSummaryModel(self)
+        self.summary_caption = QLabel()
+        self.summary_caption.setStyleSheet("font-weight: bold;")
+        self.summary_hint = QLabel()
+        self.summary_hint.setStyleSheet("color: #616161;")
+        self.summary_hint.setWordWrap(True)
+        view = QTableView()
+        view.setModel(self.summary_model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setWordWrap(False)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(24)
+        view.activated.connect(self._summary_line_activated)  # double-click or Enter
+        metrics = view.fontMetrics()
+        # Fixed widths keep the figures next to their category, the way a printed report reads.
+        for section, chars in enumerate((32, 9, 18, 18, 18, 10)):
+            view.setColumnWidth(section, metrics.averageCharWidth() * chars + 16)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.summary_view = view
+        pane = QWidget()
+        column = QVBoxLayout(pane)
+        column.setContentsMargins(0, 4, 0, 0)
+        column.addWidget(self.summary_caption)
+        column.addWidget(view, 1)
+        column.addWidget(self.summary_hint)
+        return pane
+
+    def summary_year(self) -> int | None:
+        """The year in the Year filter, or the latest year in the books when it says All years."""
+        chosen = self.year.currentData()
+        if chosen is not None:
+            return int(chosen)
+        years = self.service.years()
+        return years[0] if years else None
+
+    def update_summary(self) -> None:
+        year = self.summary_year()
+        summary = self.service.budget_vs_actual(year) if year is not None else None
+        self.summary_model.set_summary(summary)
+        if summary is None:
+            self.summary_caption.setText("Budget against actual")
+            self.summary_hint.setText(
+                "Add budget and expenditure entries to compare them here, category by category."
+            )
+            self.summary_view.hide()
+            return
+        if not summary.lines:
+            self.summary_caption.setText(f"{year} budget against actual")
+            self.summary_hint.setText(f"No budget or expenditure entries for {year}.")
+            self.summary_view.hide()
+            return
+        self.summary_view.show()
+        self.summary_caption.setText(
+            f"{year} budget against actual ({', '.join(summary.currencies)})"
+        )
+        over = sum(1 for line in summary.lines if line.over_budget)
+        hints = []
+        if over:
+            hints.append(f"{over} {'line is' if over == 1 else 'lines are'} over budget (in red).")
+        if self.year.currentData() is None:
+            hints.append("The latest year is shown: choose a year in the Year filter for another.")
+        hints.append("Double-click a line to list its entries.")
+        self.summary_hint.setText(" ".join(hints))
+
+    def _summary_line_activated(self, index: QModelIndex) -> None:
+        row = self.summary_model.row_at(index.row())
+        if isinstance(row, BudgetLine):
+            self.show_budget_line(row.category, row.currency)
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        super().save_state(settings)
+        settings.setValue(f"tabs/{self.spec.name}/summary", self.summary_splitter.saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        super().restore_state(settings)
+        state = settings.value(f"tabs/{self.spec.name}/summary")
+        if state is not None:
+            self.summary_splitter.restoreState(state)
+
+
+def _refill(combo: QComboBox, values: Iterable[Any], *, descending: bool = False) -> None:
+    """Replace a filter combo's choices after its first ('all') item, keeping the current one."""
+    chosen = combo.currentData()
+    choices = set(values) | ({chosen} if chosen is not None else set())
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for value in sorted(choices, reverse=descending):
+        combo.addItem(str(value), value)
+    combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
+    combo.blockSignals(False)

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of the heavy paths; `python3 bench/run.py` runs them all."""
