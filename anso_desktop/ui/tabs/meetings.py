@@ -52,7 +52,11 @@ class MeetingsTab(RecordTab):
         self.year.blockSignals(True)
         while self.year.count() > 1:
             self.year.removeItem(1)
-        for year in self.service.years():
+        years = self.service.years()
+        if chosen is not None and chosen not in years:
+            # The filter keeps saying what the grid shows, even when its last meeting is gone.
+            years = sorted([*years, chosen], reverse=True)
+        for year in years:
             self.year.addItem(str(year), year)
         self.year.setCurrentIndex(max(self.year.findData(chosen), 0))
         self.year.blockSignals(False)
