@@ -338,6 +338,18 @@ class FundService(CrudService[Fund, FundData]):
             currency = currency_code(data.currency or "")
         except ValueError as error:
             errors.add("currency", str(error))
+        if existing is not None and currency is not None and currency != existing.currency:
+            charged = session.scalar(
+                select(func.count())
+                .select_from(FinanceEntry)
+                .where(FinanceEntry.fund_id == existing.id)
+            )
+            if charged:
+                errors.add(
+                    "currency",
+                    f"{charged} entries in {existing.currency} are charged to this fund; "
+                    "its currency cannot change",
+                )
         if data.partner_id is not None and session.get(Organization, data.partner_id) is None:
             errors.add("partner_id", f"Organization #{data.partner_id} does not exist")
         clash = session.scalars(select(Fund).where(Fund.name == name)).one_or_none()

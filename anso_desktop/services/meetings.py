@@ -170,7 +170,7 @@ class MeetingService(CrudService[Meeting, MeetingData]):
                 .where(
                     or_(
                         Organization.normalized_name == normalize_name(organizer.name),
-                        Organization.acronym == organizer.name,
+                        func.upper(Organization.acronym) == organizer.name.upper(),
                     )
                 )
                 .limit(2)

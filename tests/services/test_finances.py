@@ -258,12 +258,6 @@ def test_a_fund_with_entries_cannot_be_deleted(services: Services) -> None:
         services.funds.get(fund_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FundService._validate does not check the entries already charged to the fund, so "
-    "its currency can change under them (CNY entries left in a USD fund)",
-)
 def test_a_fund_with_entries_keeps_its_currency(services: Services) -> None:
     fund_id = stic_endowment(services)
     services.finances.create(entry(Decimal("2000000.00"), kind=FinanceKind.INCOME, fund_id=fund_id))

@@ -239,12 +239,6 @@ def test_an_organizer_with_a_comma_stays_one_organizer(services: Services) -> No
     assert organizers(services.meetings.get(created.id)) == [("XIEG, CAS", None)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="organizers are linked by name case-insensitively (normalized_name) but by acronym "
-    "case-sensitively, so the report's lower-case 'rcees' / 'cas' stay unlinked",
-)
 def test_an_acronym_in_lower_case_links_like_a_name_in_lower_case(services: Services) -> None:
     rcees = organization(services, "Research Center for Eco-Environmental Sciences", "RCEES")
     cas = organization(services, "Chinese Academy of Sciences", "CAS")
