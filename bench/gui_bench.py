@@ -83,7 +83,9 @@ def tab_benchmarks(services: Any, tab_class: Any, rows: int, label: str) -> list
 
         # One keystroke's work after the debounce: filter then paint (and back, halved).
         seconds = _median_seconds(search) / 2
-        results.append(Measurement(f"search keystroke, {label} tab, {rows:,} rows", seconds, goal=0.150))
+        results.append(
+            Measurement(f"search keystroke, {label} tab, {rows:,} rows", seconds, goal=0.150)
+        )
         worst = 0.0
         worst_column = ""
         for section, column in enumerate(tab.model.columns):
@@ -140,7 +142,11 @@ def startup_benchmark(database_file: Path, folder: Path) -> list[Measurement]:
     bare, shown, ready = [], [], []
     for _ in range(RUNS):
         out = subprocess.run(
-            [sys.executable, "-c", _BARE], capture_output=True, text=True, env=environment, check=True
+            [sys.executable, "-c", _BARE],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=True,
         )
         bare.append(float(out.stdout.split()[-1]))
         out = subprocess.run(
@@ -155,8 +161,15 @@ def startup_benchmark(database_file: Path, folder: Path) -> list[Measurement]:
         ready.append(second)
     baseline = statistics.median(bare)
     return [
-        Measurement("window appears (bare PySide6 window = baseline)", statistics.median(shown),
-                    baseline=baseline, goal_ratio=1.5),
-        Measurement("tabs filled from the database (after the window appears)", statistics.median(ready),
-                    baseline=baseline),
+        Measurement(
+            "window appears (bare PySide6 window = baseline)",
+            statistics.median(shown),
+            baseline=baseline,
+            goal_ratio=1.5,
+        ),
+        Measurement(
+            "tabs filled from the database (after the window appears)",
+            statistics.median(ready),
+            baseline=baseline,
+        ),
     ]

@@ -39,8 +39,7 @@ def machine_description() -> str:
     from importlib.metadata import version
 
     packages = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("PySide6-Essentials", "SQLAlchemy", "openpyxl")
+        f"{name} {version(name)}" for name in ("PySide6-Essentials", "SQLAlchemy", "openpyxl")
     )
     return (
         f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -51,10 +50,10 @@ def machine_description() -> str:
 def run(quick: bool, output: Path) -> list[object]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from anso_desktop.app import open_services
+    from anso_desktop.ui.main_window import tab_classes
     from bench import synthetic
     from bench.gui_bench import startup_benchmark, tab_benchmarks
     from bench.results import TABLE_HEADER
-    from anso_desktop.ui.main_window import tab_classes
 
     sizes = SIZES["quick" if quick else "full"]
     tabs = dict(tab_classes())

@@ -9,7 +9,13 @@ from sqlalchemy import insert
 
 from anso_desktop.domain import MeetingKind, MeetingMode, MemberStatus, OrganizationKind, Relation
 from anso_desktop.storage.database import Database
-from anso_desktop.storage.models import Meeting, MeetingOrganizer, Organization, normalize_name
+from anso_desktop.storage.models import (
+    Meeting,
+    MeetingOrganizer,
+    Organization,
+    fold_for_search,
+    normalize_name,
+)
 
 SEED = 2021
 _WORDS = (
@@ -32,11 +38,13 @@ def organization_rows(count: int, seed: int = SEED) -> list[dict[str, object]]:
     for number in range(count):
         name = f"{rng.choice(_WORDS)} of {rng.choice(_FIELDS)} No. {number:06d}"
         applied = date(2018, 1, 1) + timedelta(days=rng.randrange(1500))
+        acronym = "".join(word[0] for word in name.split()[:3]).upper() + str(number % 97)
         rows.append(
             {
                 "name": name,
                 "normalized_name": normalize_name(name),
-                "acronym": "".join(word[0] for word in name.split()[:3]).upper() + str(number % 97),
+                "search_text": fold_for_search(f"{name} | {acronym}"),
+                "acronym": acronym,
                 "country": rng.choice(_COUNTRIES),
                 "kind": rng.choice(kinds).value,
                 "relation": Relation.MEMBER.value,
@@ -55,10 +63,14 @@ def meeting_rows(count: int, seed: int = SEED) -> list[dict[str, object]]:
     rows = []
     for number in range(count):
         start = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
+        title = (
+            f"ANSO {rng.choice(('workshop', 'forum', 'conference'))} on "
+            f"{rng.choice(_FIELDS).lower()} No. {number:06d}"
+        )
         rows.append(
             {
-                "title": f"ANSO {rng.choice(('workshop', 'forum', 'conference'))} on "
-                f"{rng.choice(_FIELDS).lower()} No. {number:06d}",
+                "title": title,
+                "search_text": fold_for_search(f"{title} | Chinese Academy of Sciences"),
                 "kind": rng.choice(kinds).value,
                 "start_date": start,
                 "end_date": start + timedelta(days=rng.randrange(4)),

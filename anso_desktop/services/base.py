@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from anso_desktop.errors import ConflictError, NotFoundError, ValidationError
 from anso_desktop.storage.database import Database
-from anso_desktop.storage.models import Base
+from anso_desktop.storage.models import Base, Searchable, fold_for_search
 
 ModelT = TypeVar("ModelT", bound=Base)
 DataT = TypeVar("DataT")
@@ -92,7 +92,7 @@ class CrudService(Generic[ModelT, DataT]):
     model: ClassVar[type[Base]]
     #: What one record is called in messages ("Meeting").
     noun: ClassVar[str]
-    #: Columns the search box looks in.
+    #: Columns the search box looks in, for tables that are not `Searchable`.
     search_columns: ClassVar[Sequence[str]] = ()
     #: Sort keys: name -> column attribute name (or an expression built by `_sort_expression`).
     sort_columns: ClassVar[Mapping[str, str]] = {}
@@ -193,6 +193,9 @@ class CrudService(Generic[ModelT, DataT]):
         return statement
 
     def _search_condition(self, text: str) -> ColumnElement[bool]:
+        if issubclass(self.model, Searchable):
+            pattern = f"%{_escape_like(fold_for_search(text))}%"
+            return self.model.search_text.like(pattern, escape="\\")
         pattern = f"%{_escape_like(text)}%"
         return or_(
             *(getattr(self.model, name).ilike(pattern, escape="\\") for name in self.search_columns)

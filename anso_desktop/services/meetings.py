@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, extract, func, or_, select
+from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import MeetingKind, MeetingMode
-from anso_desktop.services.base import CrudService, Errors, _escape_like, clean_text
+from anso_desktop.services.base import CrudService, Errors, clean_text
 from anso_desktop.storage.models import Meeting, MeetingOrganizer, Organization, normalize_name
 
 
@@ -73,13 +73,6 @@ class MeetingService(CrudService[Meeting, MeetingData]):
 
     def describe(self, record: Meeting) -> str:
         return f"Meeting '{record.title}' of {record.start_date:%d %b %Y}"
-
-    def _search_condition(self, text: str) -> ColumnElement[bool]:
-        pattern = f"%{_escape_like(text)}%"
-        by_organizer = select(MeetingOrganizer.meeting_id).where(
-            MeetingOrganizer.name.ilike(pattern, escape="\\")
-        )
-        return or_(super()._search_condition(text), Meeting.id.in_(by_organizer))
 
     def _filter(self, statement: Select[Any], name: str, value: Any) -> Select[Any]:
         if name == "year":

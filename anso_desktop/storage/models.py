@@ -12,7 +12,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 from enum import Enum as PyEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -81,6 +81,16 @@ def normalize_name(name: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", without_marks).split())
 
 
+def fold_for_search(text: str) -> str:
+    """Lower case without accents, spacing folded: what search compares, on every database.
+
+    SQLite's own case folding knows only ASCII; folding in Python, once when a row is saved,
+    makes "astrofisica" find "Instituto de Astrofísica de Canarias" on SQLite and PostgreSQL alike.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -107,8 +117,31 @@ def bump_versions(session: Session, _context: Any, _instances: Any) -> None:
             record.version = (record.version or 0) + 1
 
 
-class Meeting(Versioned, Base):
+class Searchable:
+    """A table the search box looks in: `search_text` holds the folded text of `search_fields`,
+    kept up to date before every flush, so a search is one LIKE on one column."""
+
+    search_fields: ClassVar[tuple[str, ...]] = ()
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+
+    def searchable_values(self) -> list[str]:
+        return [value for name in self.search_fields if (value := getattr(self, name))]
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold_for_search(" | ".join(self.searchable_values()))
+
+
+@event.listens_for(Session, "before_flush")
+def refresh_search_texts(session: Session, _context: Any, _instances: Any) -> None:
+    with session.no_autoflush:
+        for record in (*session.new, *session.dirty):
+            if isinstance(record, Searchable):
+                record.refresh_search_text()
+
+
+class Meeting(Versioned, Searchable, Base):
     __tablename__ = "meetings"
+    search_fields = ("title", "location", "notes")
     __table_args__ = (
         UniqueConstraint("title", "start_date"),
         CheckConstraint("end_date >= start_date", name="end_not_before_start"),
@@ -135,6 +168,10 @@ class Meeting(Versioned, Base):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
+
+    def searchable_values(self) -> list[str]:
+        """Organizers too: searching "XIEG" finds the meetings XIEG organized."""
+        return [*super().searchable_values(), *(o.name for o in self.organizers)]
 
 
 class MeetingOrganizer(Base):
@@ -184,8 +221,9 @@ class BoardMeeting(Versioned, Base):
     )
 
 
-class Decision(Versioned, Base):
+class Decision(Versioned, Searchable, Base):
     __tablename__ = "decisions"
+    search_fields = ("text", "category", "owner", "follow_up")
     __table_args__ = (
         UniqueConstraint("board_meeting_id", "number"),
         CheckConstraint("number > 0", name="number_positive"),
@@ -225,7 +263,7 @@ class DecisionOrganization(Base):
     )
 
 
-class Organization(Versioned, Base):
+class Organization(Versioned, Searchable, Base):
     """A member, partner or other organization ANSO deals with.
 
     Members carry their admission lifecycle: the date of each step, and the board decision and
@@ -233,6 +271,7 @@ class Organization(Versioned, Base):
     """
 
     __tablename__ = "organizations"
+    search_fields = ("name", "acronym", "email", "notes")
     __table_args__ = (
         UniqueConstraint("normalized_name"),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
@@ -338,10 +377,11 @@ class Fund(Versioned, Base):
     partner: Mapped[Organization | None] = relationship(lazy="joined")
 
 
-class FinanceEntry(Versioned, Base):
+class FinanceEntry(Versioned, Searchable, Base):
     """One budget line, expenditure or income, in its own currency."""
 
     __tablename__ = "finance_entries"
+    search_fields = ("category", "description", "funding_source")
     __table_args__ = (
         CheckConstraint("fiscal_year BETWEEN 1900 AND 2200", name="fiscal_year_plausible"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),

@@ -162,7 +162,9 @@ def test_start_up_migration_backs_up_first_and_keeps_the_data(
     backups = list((file.parent / "backups").glob("anso-*-before-upgrade.sqlite"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as old:
-        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert (
+            old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
+        )
         assert old.execute("SELECT count(*) FROM meetings").fetchone()[0] == 44
     old.close()
 
