@@ -22,7 +22,8 @@ class ValidationError(UserError):
 
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+        # The messages name what is wrong in the user's words; field keys are for forms.
+        super().__init__("; ".join(dict.fromkeys(self.errors.values())))
 
     @classmethod
     def single(cls, field: str, message: str) -> ValidationError:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from anso_desktop.domain import DecisionStatus, MeetingMode
 from anso_desktop.errors import ValidationError
-from anso_desktop.services.base import CrudService, Errors, clean_text
+from anso_desktop.services.base import CrudService, Errors, ListQuery, clean_text
 from anso_desktop.storage.models import BoardMeeting, Decision, Organization
 
 OPEN_STATUSES = tuple(status for status in DecisionStatus if status.is_open)
@@ -72,6 +72,27 @@ def board_meeting_title(record: BoardMeeting) -> str:
     return f"{ordinal(record.number)} Governing Board meeting"
 
 
+@dataclass(frozen=True)
+class BoardMeetingSummary:
+    """A board meeting with how many decisions it took: one line of the list beside the register."""
+
+    record: BoardMeeting
+    decisions: int
+
+
+@dataclass(frozen=True)
+class OrganizationChoice:
+    """An organization a decision may concern, as offered for type-ahead."""
+
+    id: int
+    name: str
+    acronym: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
 class BoardMeetingService(CrudService[BoardMeeting, BoardMeetingData]):
     model = BoardMeeting
     noun = "Board meeting"
@@ -121,6 +142,28 @@ class BoardMeetingService(CrudService[BoardMeeting, BoardMeetingData]):
                 select(BoardMeeting).where(BoardMeeting.number == number)
             ).one_or_none()
 
+    def summaries(self) -> list[BoardMeetingSummary]:
+        """Every board meeting, newest first, with its number of decisions (one query, so the
+        list beside the register costs the same for 3 board meetings as for 30)."""
+        counts = (
+            select(func.count())
+            .where(Decision.board_meeting_id == BoardMeeting.id)
+            .correlate(BoardMeeting)
+            .scalar_subquery()
+        )
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(BoardMeeting, counts).order_by(
+                    BoardMeeting.date.desc(), BoardMeeting.number.desc()
+                )
+            ).all()
+        return [BoardMeetingSummary(record, count or 0) for record, count in rows]
+
+    def next_number(self) -> int:
+        """The number the next board meeting will most likely have: one after the highest."""
+        with self.database.transaction() as session:
+            return (session.scalar(select(func.max(BoardMeeting.number))) or 0) + 1
+
 
 class DecisionService(CrudService[Decision, DecisionData]):
     model = Decision
@@ -143,6 +186,20 @@ class DecisionService(CrudService[Decision, DecisionData]):
 
     def describe(self, record: Decision) -> str:
         return f"Decision {record.number} of the {board_meeting_title(record.board_meeting)}"
+
+    def _ordered(self, statement: Select[Any], query: ListQuery) -> Select[Any]:
+        """Ties in the register's own order: by board meeting *number*, then decision number.
+
+        The inherited tie-breaker is `board_meeting_id`, i.e. the order board meetings were typed
+        in; a 2nd board meeting entered after the 4th would then sort after it.
+        """
+        order: list[Any] = []
+        if query.sort:
+            expression = self._sort_expression(query.sort)
+            order.append(expression.desc() if query.descending else expression.asc())
+        order += [self._sort_expression("board_meeting"), Decision.number]
+        order.append(Decision.id.desc() if query.descending else Decision.id)
+        return statement.order_by(*order)
 
     def _sort_expression(self, key: str) -> Any:
         if key == "board_meeting":
@@ -235,3 +292,44 @@ class DecisionService(CrudService[Decision, DecisionData]):
     def categories(self) -> list[str]:
         with self.database.transaction() as session:
             return sorted(c for c in session.scalars(select(Decision.category).distinct()) if c)
+
+    def owners(self) -> list[str]:
+        """Owners already given to decisions, for type-ahead and the owner filter."""
+        with self.database.transaction() as session:
+            owners = session.scalars(select(Decision.owner).distinct()).all()
+        return sorted((o for o in owners if o), key=str.casefold)
+
+    def next_number(self, board_meeting_id: int) -> int:
+        """The number a new decision of this board meeting gets when none is typed."""
+        with self.database.transaction() as session:
+            highest = session.scalar(
+                select(func.max(Decision.number)).where(
+                    Decision.board_meeting_id == board_meeting_id
+                )
+            )
+        return (highest or 0) + 1
+
+    def follow_up_counts(self, query: ListQuery, today: date) -> tuple[int, int]:
+        """(open, overdue) among the decisions `query` matches: the register's status line
+        counts what the user is looking at, in one transaction so the two numbers agree."""
+        with self.database.transaction() as session:
+
+            def count(extra: dict[str, Any]) -> int:
+                narrowed = replace(query, filters={**query.filters, **extra}, offset=0, limit=None)
+                statement = self._query_statement(narrowed).order_by(None)
+                return session.execute(
+                    select(func.count()).select_from(statement.subquery())
+                ).scalar_one()
+
+            return count({"open": True}), count({"overdue": today})
+
+    def organization_choices(self) -> list[OrganizationChoice]:
+        """Every organization a decision may concern, by name, for the type-ahead picker."""
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(Organization.id, Organization.name, Organization.acronym)
+            ).all()
+        return sorted(
+            (OrganizationChoice(id_, name, acronym) for id_, name, acronym in rows),
+            key=lambda choice: choice.name.casefold(),
+        )

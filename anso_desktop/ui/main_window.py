@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
 def tab_classes() -> list[tuple[str, type[RecordTab]]]:
     """The tabs, in order. Imported on first use: they pull in the database layer."""
+    from anso_desktop.ui.tabs.decisions import DecisionsTab
     from anso_desktop.ui.tabs.finances import FinancesTab
     from anso_desktop.ui.tabs.meetings import MeetingsTab
 
     return [
         ("Meetings", MeetingsTab),
+        ("Board decisions", DecisionsTab),
         ("Finances", FinancesTab),
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
@@ -54,14 +55,36 @@ class ServiceCommand(QUndoCommand):
 
 
 class _Tracked:
-    """The id and version of the record a command is about, as they change with undo/redo."""
+    """Where one record is now: its id (new after an undone delete) and version.
 
-    def __init__(self, record: Any) -> None:
-        self.id: int = record.id
-        self.version: int = record.version
+    Every command about the same record shares one of these, so "edit, delete, undo the delete,
+    undo the edit" finds the record under its new id and version.
+    """
 
-    def follow(self, record: Any) -> None:
-        self.id, self.version = record.id, record.version
+    def __init__(self, record_id: int, version: int) -> None:
+        self.id = record_id
+        self.version = version
+
+
+# Per database (so that switching database never mixes them up): (model, id) -> tracked record.
+_tracking: WeakKeyDictionary[object, dict[tuple[type, int], _Tracked]] = WeakKeyDictionary()
+
+
+def _track(service: CrudService[Any, Any], record: Any) -> _Tracked:
+    """The shared tracker of `record`, brought up to date with it (it was just read or saved)."""
+    known = _tracking.setdefault(service.database, {})
+    tracked = known.get((service.model, record.id))
+    if tracked is None:
+        tracked = _Tracked(record.id, record.version)
+        known[(service.model, record.id)] = tracked
+    tracked.version = record.version
+    return tracked
+
+
+def _follow(service: CrudService[Any, Any], tracked: _Tracked, record: Any) -> None:
+    """After an undo or redo: the record's id and version now."""
+    tracked.id, tracked.version = record.id, record.version
+    _tracking.setdefault(service.database, {})[(service.model, record.id)] = tracked
 
 
 def created(
@@ -73,13 +96,13 @@ def created(
     *,
     label: str,
 ) -> ServiceCommand:
-    tracked = _Tracked(record)
+    tracked = _track(service, record)
 
     def undo() -> None:
         service.delete(tracked.id, tracked.version)
 
     def redo() -> None:
-        tracked.follow(service.create(data))
+        _follow(service, tracked, service.create(data))
 
     return ServiceCommand(f"Add {label}", undo, redo, on_change, parent)
 
@@ -94,13 +117,13 @@ def edited(
     *,
     label: str,
 ) -> ServiceCommand:
-    tracked = _Tracked(after)
+    tracked = _track(service, after)
 
     def undo() -> None:
-        tracked.follow(service.update(tracked.id, tracked.version, before_data))
+        _follow(service, tracked, service.update(tracked.id, tracked.version, before_data))
 
     def redo() -> None:
-        tracked.follow(service.update(tracked.id, tracked.version, after_data))
+        _follow(service, tracked, service.update(tracked.id, tracked.version, after_data))
 
     return ServiceCommand(f"Edit {label}", undo, redo, on_change, parent)
 
@@ -116,10 +139,10 @@ def deleted(
     recreate: Callable[[], Any] | None = None,
 ) -> ServiceCommand:
     """`recreate` brings back more than `data` holds (an organization's contacts, say)."""
-    tracked = _Tracked(record)
+    tracked = _track(service, record)
 
     def undo() -> None:
-        tracked.follow(recreate() if recreate is not None else service.create(data))
+        _follow(service, tracked, recreate() if recreate is not None else service.create(data))
 
     def redo() -> None:
         service.delete(tracked.id, tracked.version)

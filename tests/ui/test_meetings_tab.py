@@ -307,3 +307,47 @@ def test_organizer_order_is_kept_through_an_edit(demo_services: Services) -> Non
         )
     )
     assert [o.name for o in meeting.organizers] == ["MTA", "OWSD", "CAS"]
+
+
+def test_undo_follows_a_record_through_edits_and_a_delete(
+    monkeypatch: pytest.MonkeyPatch,
+    tab: MeetingsTab,
+    undo_stack: QUndoStack,
+    answers: dict[str, Any],
+) -> None:
+    """Two edits, a delete, then undo all three: each undo finds the record as it is now."""
+    for participants in (50, 60):
+        select_title(tab, BLACK_SOIL)
+        drive_dialog(
+            monkeypatch, MeetingDialog, lambda d, n=participants: d.participants.set_value(n)
+        )
+        tab.edit_selected()
+    select_title(tab, BLACK_SOIL)
+    tab.delete_selected()
+    assert BLACK_SOIL not in titles(tab)
+    undo_stack.undo()  # the delete
+    undo_stack.undo()  # the second edit
+    select_title(tab, BLACK_SOIL)
+    assert tab.selected_records()[0].participants_count == 50
+    undo_stack.undo()  # the first edit
+    select_title(tab, BLACK_SOIL)
+    assert tab.selected_records()[0].participants_count is None
+    assert not [seen for seen in answers["seen"] if seen[0] == "warn"]
+    undo_stack.redo()
+    undo_stack.redo()
+    select_title(tab, BLACK_SOIL)
+    assert tab.selected_records()[0].participants_count == 60
+
+
+def test_enter_in_the_organizer_entry_adds_it_without_saving(
+    qtbot: Any, demo_services: Services
+) -> None:
+    dialog = MeetingDialog(demo_services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.organizers.entry.setFocus()
+    qtbot.keyClicks(dialog.organizers.entry, "XIEG, CAS")
+    qtbot.keyClick(dialog.organizers.entry, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.organizers.values() == ["XIEG, CAS"]
+    assert dialog.kind.value() is MeetingKind.WORKSHOP

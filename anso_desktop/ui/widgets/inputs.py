@@ -83,17 +83,21 @@ class ChoiceCombo(QComboBox):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Qt would hand back a plain str for an enum member: keep the members on this side.
+        self._members: list[LabelledEnum | None] = [None] if blank is not None else []
         if blank is not None:
-            self.addItem(blank, None)
+            self.addItem(blank)
         for member in choices:
-            self.addItem(member.label, member)
+            self.addItem(member.label)
+            self._members.append(member)
 
     def value(self) -> LabelledEnum | None:
-        return self.currentData()
+        index = self.currentIndex()
+        return self._members[index] if 0 <= index < len(self._members) else None
 
     def set_value(self, value: LabelledEnum | None) -> None:
-        index = self.findData(value)
-        self.setCurrentIndex(max(index, 0))
+        index = self._members.index(value) if value in self._members else 0
+        self.setCurrentIndex(index)
 
 
 class CountryCombo(QComboBox):
@@ -182,6 +186,17 @@ class SuggestingLineEdit(QLineEdit):
         self._model.setStringList(list(suggestions))
 
 
+class _EntryLineEdit(SuggestingLineEdit):
+    """A line edit whose Enter adds what was typed, instead of pressing the dialog's Save."""
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.text().strip():
+            self.returnPressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class OrderedListEditor(QWidget):
     """An ordered list of names: pick known ones as you type, or enter free text; reorder them.
 
@@ -192,7 +207,7 @@ class OrderedListEditor(QWidget):
 
     def __init__(self, suggestions: Iterable[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.entry = SuggestingLineEdit(suggestions)
+        self.entry = _EntryLineEdit(suggestions)
         self.entry.setPlaceholderText("Type a name and press Enter (names may contain commas)")
         self.entry.returnPressed.connect(self._add_from_entry)
         self.items = QListWidget()
