@@ -168,7 +168,7 @@ MEETINGS = TableSpec(
 DECISIONS = TableSpec(
     name="decisions", sheet="Decisions", title="Decision register",
     columns=(
-        Column("board_meeting", "Board meeting", ValueKind.INTEGER, required=True, width=12, getter=lambda d: d.board_meeting.number, synonyms=("GB meeting", "Meeting", "Board")),
+        Column("board_meeting", "Board meeting", ValueKind.INTEGER, required=True, width=10, getter=lambda d: d.board_meeting.number, synonyms=("GB meeting", "Meeting", "Board")),
         Column("number", "Number", ValueKind.INTEGER, width=8, synonyms=("No", "No.", "#", "Decision number")),
         Column("text", "Decision", ValueKind.LONG_TEXT, required=True, width=70, sort_key=None, synonyms=("Text", "Decision text", "Resolution")),
         Column("category", "Category", width=14, synonyms=("Area", "Topic")),

@@ -124,6 +124,9 @@ class RecordTab(QWidget):
         if detail is not None:
             body.addWidget(detail)
         body.setStretchFactor(body.indexOf(self.stack), 1)
+        # The table gets the room; side and detail panes start narrow (the user can widen them).
+        sizes = [*([240] if before is not None else []), 2000, *([300] if detail else [])]
+        body.setSizes(sizes)
         self.splitter = body
 
         layout = QVBoxLayout(self)

@@ -94,7 +94,7 @@ class DecisionsTab(RecordTab):
         super().__init__(services, undo_stack, parent)
         header = self.view.horizontalHeader()
         header.resizeSection(0, max(header.sectionSize(0), header.sectionSizeHint(0) + 8))
-        self.splitter.setSizes([300, 760, 340])
+        self.splitter.setSizes([250, 2000, 300])
         # Tab moves left to right: filters, board meetings (and their buttons), decisions, detail.
         chain = [
             self.clear_button,
@@ -208,7 +208,7 @@ class DecisionsTab(RecordTab):
         layout.addWidget(self.board_list, 1)
         layout.addWidget(self.new_board_button)
         layout.addLayout(buttons)
-        pane.setMinimumWidth(260)
+        pane.setMinimumWidth(220)
         self._summaries: dict[int, BoardMeetingSummary] = {}
         self._fill_board_meetings()
         return pane
