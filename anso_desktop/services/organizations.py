@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from anso_desktop.countries import country_code
 from anso_desktop.domain import MEMBER_TRANSITIONS, MemberStatus, OrganizationKind, Relation
-from anso_desktop.errors import ValidationError
+from anso_desktop.errors import NotFoundError, ValidationError
 from anso_desktop.services.base import CrudService, Errors, clean_text, each_id
 from anso_desktop.storage.models import (
     Contact,
     Decision,
     DecisionOrganization,
+    Fund,
     Meeting,
+    MeetingOrganizer,
     Organization,
     normalize_name,
 )
@@ -63,6 +65,31 @@ class ContactData:
     email: str | None = None
     phone: str | None = None
     role: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Contact) -> ContactData:
+        return cls(**{name: getattr(record, name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class OrganizationSnapshot:
+    """An organization with everything `OrganizationData` leaves out: the lifecycle's links and
+    last dates, the decisions that concern it, its contacts, and the meetings and funds that name
+    it. Undo needs all of it to put an organization back exactly (after a lifecycle action, an
+    edit or a delete); an `OrganizationData` alone would bring back a bare record."""
+
+    id: int
+    data: OrganizationData
+    suspended_on: date | None = None
+    withdrawn_on: date | None = None
+    endorsement_decision_id: int | None = None
+    approval_meeting_id: int | None = None
+    decision_ids: tuple[int, ...] = ()
+    contacts: tuple[ContactData, ...] = ()
+    #: (meeting id, position) of the meeting organizers linked to it.
+    organizer_keys: tuple[tuple[int, int], ...] = ()
+    #: Funds of which it is the partner.
+    fund_ids: tuple[int, ...] = ()
 
 
 def transition_error(name: str, current: MemberStatus | None, wanted: MemberStatus) -> str:
@@ -135,6 +162,14 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         counts = dict.fromkeys(MemberStatus, 0)
         counts.update({status: count for status, count in rows})
         return counts
+
+    def countries_in_use(self) -> list[str]:
+        """The country codes of the register's organizations: the choices of a country filter."""
+        with self.database.transaction() as session:
+            codes = session.scalars(
+                select(Organization.country).where(Organization.country.is_not(None)).distinct()
+            ).all()
+        return sorted(codes)
 
     def contacts(self, organization_id: int) -> list[Contact]:
         with self.database.transaction() as session:
@@ -278,6 +313,142 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
             self._flush(session)
             return [self._reload(session, record) for record in records]
 
+    def lifecycle_problems(
+        self, organization_ids: Iterable[int], new_status: MemberStatus, on: date | None = None
+    ) -> list[str]:
+        """Why `change_status(ids, new_status, on=on)` would be refused, one line per organization
+        ([] when it would not): lets a screen say so before asking for the meeting and decision,
+        and catch a date before the previous step, which the database alone would refuse."""
+        with self.database.transaction() as session:
+            problems: list[str] = []
+            for organization_id in each_id(organization_ids):
+                record = self._get(session, organization_id)
+                if record.status is None or new_status not in MEMBER_TRANSITIONS[record.status]:
+                    problems.append(transition_error(record.name, record.status, new_status))
+                    continue
+                earlier_field = {
+                    MemberStatus.ENDORSED: "applied_on",
+                    MemberStatus.APPROVED: "endorsed_on",
+                }.get(new_status)
+                earlier = getattr(record, earlier_field) if earlier_field else None
+                if on is not None and earlier is not None and on < earlier:
+                    step = "applied" if earlier_field == "applied_on" else "was endorsed"
+                    problems.append(
+                        f"{record.name} {step} on {earlier:%d %b %Y}, so it cannot become "
+                        f"'{new_status.label}' on {on:%d %b %Y}"
+                    )
+            return problems
+
+    def snapshots(self, organization_ids: Iterable[int]) -> list[OrganizationSnapshot]:
+        """The organizations as they stand now, to put them back later (undo)."""
+        with self.database.transaction() as session:
+            return [
+                self._snapshot(session, self._get(session, organization_id))
+                for organization_id in each_id(organization_ids)
+            ]
+
+    def restore(
+        self, snapshots: Sequence[OrganizationSnapshot], expected_versions: Mapping[int, int]
+    ) -> list[Organization]:
+        """Put organizations back as their snapshots show them, all or none (undo).
+
+        Not `update`: undo moves a status backwards (Endorsed by GB to Applicant), which the
+        lifecycle rightly refuses to a person, and must not date a blank step today as `_apply`
+        does. The values came from the database, so its constraints are check enough; each
+        organization must still be at the version the undone change left it in.
+        """
+        with self.database.transaction() as session:
+            records = [
+                self._get_current(session, snapshot.id, expected_versions.get(snapshot.id))
+                for snapshot in snapshots
+            ]
+            for record, snapshot in zip(records, snapshots, strict=True):
+                self._put_back(session, record, snapshot)
+            self._flush(session)
+            return [self._reload(session, record) for record in records]
+
+    def recreate(self, snapshot: OrganizationSnapshot) -> Organization:
+        """Bring a deleted organization back (undo of a delete) with its contacts, its lifecycle
+        and its links to decisions, meetings and funds, in one transaction. It gets a new id."""
+        with self.database.transaction() as session:
+            record = Organization()
+            session.add(record)
+            self._put_back(session, record, snapshot)
+            self._flush(session)
+            for contact_data in snapshot.contacts:
+                contact = Contact()
+                self._apply_contact(contact, replace(contact_data, organization_id=record.id))
+                session.add(contact)
+            for meeting_id, position in snapshot.organizer_keys:
+                organizer = session.get(MeetingOrganizer, (meeting_id, position))
+                if organizer is not None and organizer.organization_id is None:
+                    organizer.organization_id = record.id
+            for fund_id in snapshot.fund_ids:
+                fund = session.get(Fund, fund_id)
+                if fund is not None and fund.partner_id is None:
+                    fund.partner_id = record.id
+            self._flush(session)
+            record = self._reload(session, record)
+            session.refresh(record, ["contacts"])  # a new record's collection is not reloaded
+            return record
+
+    def _snapshot(self, session: Session, record: Organization) -> OrganizationSnapshot:
+        return OrganizationSnapshot(
+            id=record.id,
+            data=OrganizationData.from_record(record),
+            suspended_on=record.suspended_on,
+            withdrawn_on=record.withdrawn_on,
+            endorsement_decision_id=record.endorsement_decision_id,
+            approval_meeting_id=record.approval_meeting_id,
+            decision_ids=tuple(self._decision_ids(session, record.id)),
+            contacts=tuple(ContactData.from_record(contact) for contact in record.contacts),
+            organizer_keys=tuple(
+                (row.meeting_id, row.position)
+                for row in session.execute(
+                    select(MeetingOrganizer.meeting_id, MeetingOrganizer.position).where(
+                        MeetingOrganizer.organization_id == record.id
+                    )
+                )
+            ),
+            fund_ids=tuple(session.scalars(select(Fund.id).where(Fund.partner_id == record.id))),
+        )
+
+    @staticmethod
+    def _if_exists(session: Session, model: type[Any], record_id: int | None) -> int | None:
+        return record_id if record_id is not None and session.get(model, record_id) else None
+
+    @staticmethod
+    def _decision_ids(session: Session, organization_id: int) -> list[int]:
+        return list(
+            session.scalars(
+                select(DecisionOrganization.decision_id)
+                .where(DecisionOrganization.organization_id == organization_id)
+                .order_by(DecisionOrganization.decision_id)
+            )
+        )
+
+    def _put_back(
+        self, session: Session, record: Organization, snapshot: OrganizationSnapshot
+    ) -> None:
+        """Write a snapshot's fields, lifecycle and decision links over `record`; decisions and
+        meetings deleted since are left out rather than refused."""
+        for name in OrganizationData.__dataclass_fields__:
+            setattr(record, name, getattr(snapshot.data, name))
+        record.suspended_on = snapshot.suspended_on
+        record.withdrawn_on = snapshot.withdrawn_on
+        record.endorsement_decision_id = self._if_exists(
+            session, Decision, snapshot.endorsement_decision_id
+        )
+        record.approval_meeting_id = self._if_exists(session, Meeting, snapshot.approval_meeting_id)
+        if record.id is None:
+            self._flush(session)  # a recreated organization needs its id for the links
+        wanted = {d for d in snapshot.decision_ids if self._if_exists(session, Decision, d)}
+        current = set(self._decision_ids(session, record.id))
+        for stale in current - wanted:
+            session.delete(session.get_one(DecisionOrganization, (stale, record.id)))
+        for missing in sorted(wanted - current):
+            session.add(DecisionOrganization(decision_id=missing, organization_id=record.id))
+
     # --- contacts ------------------------------------------------------------------------------
 
     def add_contact(self, data: ContactData) -> Contact:
@@ -301,6 +472,22 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
             self._apply_contact(contact, data)
             self._flush(session)
             return contact
+
+    def contact(self, contact_id: int) -> Contact:
+        """One contact as it is now (a contact form reloads it after a conflict)."""
+        with self.database.transaction() as session:
+            contact = session.get(Contact, contact_id)
+            if contact is None:
+                raise NotFoundError(
+                    f"Contact #{contact_id} no longer exists; it may have been deleted."
+                )
+            return contact
+
+    def contact_roles(self) -> list[str]:
+        """The roles contacts already have ("Focal point"...), for type-ahead in the form."""
+        with self.database.transaction() as session:
+            roles = session.scalars(select(Contact.role).distinct()).all()
+        return sorted((role for role in roles if role), key=str.casefold)
 
     def delete_contact(self, contact_id: int) -> None:
         with self.database.transaction() as session:

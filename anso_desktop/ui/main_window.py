@@ -29,9 +29,11 @@ def tab_classes() -> list[tuple[str, type[RecordTab]]]:
     from anso_desktop.ui.tabs.decisions import DecisionsTab
     from anso_desktop.ui.tabs.finances import FinancesTab
     from anso_desktop.ui.tabs.meetings import MeetingsTab
+    from anso_desktop.ui.tabs.members import MembersTab
 
     return [
         ("Meetings", MeetingsTab),
+        ("Members", MembersTab),
         ("Board decisions", DecisionsTab),
         ("Finances", FinancesTab),
     ]
@@ -151,6 +153,8 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+L",
         )
 
+        self.members_menu = self.menuBar().addMenu("&Members")
+
         view = self.menuBar().addMenu("&View")
         self.view_menu = view
         self._action(
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
                 lambda i=index: self.tabs.setCurrentIndex(i),
                 f"Ctrl+{number}",
             )
+        self._connect_tabs()
         self.database_label.setText(self.services.database.location.describe())
         self.setWindowTitle(f"{APP_NAME} — {self.services.database.location.describe()}")
         tab = self.settings.value("window/tab")
@@ -195,6 +200,26 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(int(tab))
         self.pages.setCurrentWidget(self.tabs)
         self._tab_changed(self.tabs.currentIndex())
+
+    def _connect_tabs(self) -> None:
+        """What one tab offers another: a decision opens the organizations it concerns in
+        Members; the membership actions also sit in the Members menu."""
+        from anso_desktop.ui.tabs.decisions import DecisionsTab
+        from anso_desktop.ui.tabs.members import MembersTab
+
+        tabs = self.record_tabs()
+        members = next(tab for tab in tabs if isinstance(tab, MembersTab))
+        decisions = next(tab for tab in tabs if isinstance(tab, DecisionsTab))
+        decisions.open_organization.connect(
+            lambda organization_id: self.show_organization(members, organization_id)
+        )
+        self.members_menu.clear()
+        for action in members.lifecycle_actions:
+            self.members_menu.addAction(action)
+
+    def show_organization(self, members: RecordTab, organization_id: int) -> None:
+        self.tabs.setCurrentWidget(members)
+        members.show_organization(organization_id)  # type: ignore[attr-defined]
 
     def record_tabs(self) -> list[RecordTab]:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]

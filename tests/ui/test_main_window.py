@@ -195,3 +195,26 @@ def test_the_last_database_is_opened_again(
     assert choose_database("/explicit.sqlite", settings) == "/explicit.sqlite"
     settings.setValue("last_database", str(tmp_path / "deleted.sqlite"))
     assert choose_database(None, settings) is None  # a vanished file: back to the default
+
+
+def test_a_decision_opens_the_organizations_it_concerns(window: MainWindow) -> None:
+    from anso_desktop.ui.tabs.decisions import DecisionsTab
+    from anso_desktop.ui.tabs.members import MembersTab
+
+    decisions = next(t for t in window.record_tabs() if isinstance(t, DecisionsTab))
+    members = next(t for t in window.record_tabs() if isinstance(t, MembersTab))
+    window.tabs.setCurrentWidget(decisions)
+    endorsement = next(
+        d for d in window.services.decisions.list().rows if len(d.organizations) == 8
+    )
+    cuba = next(o for o in endorsement.organizations if o.name == "Cuban Academy of Sciences")
+    decisions.open_organization.emit(cuba.id)
+    assert window.tabs.currentWidget() is members
+    assert [r.name for r in members.selected_records()] == ["Cuban Academy of Sciences"]
+    assert members.model.total == 1  # searched by its name
+
+
+def test_the_members_menu_holds_the_membership_actions(window: MainWindow) -> None:
+    texts = [a.text() for a in window.members_menu.actions()]
+    assert any("Endorse" in t for t in texts)
+    assert any("Approve" in t for t in texts)

@@ -1,0 +1,713 @@
+"""The Members tab: the member organizations, partners and others ANSO deals with, the contacts of
+the selected one, and the admission lifecycle — endorse, approve, admit, suspend — applied to
+several members at once, recording the board decision or General Assembly behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from anso_desktop.countries import country_name
+from anso_desktop.domain import (
+    DecisionStatus,
+    MemberStatus,
+    OrganizationKind,
+    Relation,
+)
+from anso_desktop.errors import UserError, ValidationError
+from anso_desktop.services import Services
+from anso_desktop.services.decisions import DecisionData
+from anso_desktop.services.organizations import (
+    ContactData,
+    OrganizationData,
+    OrganizationService,
+    OrganizationSnapshot,
+)
+from anso_desktop.storage.models import Contact, Decision, Organization
+from anso_desktop.tables import MEMBERS
+from anso_desktop.tables.formatting import format_date
+from anso_desktop.ui import messages, undo
+from anso_desktop.ui.dialogs.lifecycle import ApproveDialog, EndorseDialog, StatusChangeDialog
+from anso_desktop.ui.dialogs.organization import ContactDialog, OrganizationDialog
+from anso_desktop.ui.models.record_table import RowStyle
+from anso_desktop.ui.tabs.base import RecordTab, filter_combo
+
+#: Members no longer taking part read greyed out.
+INACTIVE = RowStyle(foreground="#9e9e9e")
+NO_SELECTION = "Select an organization to see its contacts"
+NOT_MEMBERS_TIP = "Select one or more members (partners and others have no membership status)"
+CONTACT_COLUMNS = ("Name", "Role", "Email", "Phone")
+DECISION_CATEGORY = "Membership"
+#: How the undo history names a change of status.
+STATUS_VERBS = {
+    MemberStatus.ACTIVE: "Admit",
+    MemberStatus.SUSPENDED: "Suspend",
+    MemberStatus.WITHDRAWN: "Withdraw",
+}
+
+
+def refusal(error: UserError) -> str:
+    """A service's refusal of a lifecycle change, one line per organization that cannot move."""
+    lines = error.errors.values() if isinstance(error, ValidationError) else [error.message]
+    return "Nothing was changed.\n\n" + "\n".join(lines)
+
+
+def _follow(versions: dict[int, int], records: Iterable[Any]) -> None:
+    """Remember the versions undo/redo left the records at (the next step must expect them)."""
+    versions.update({record.id: record.version for record in records})
+
+
+class LifecycleChange:
+    """One lifecycle action on several members, made and unmade through the services.
+
+    Undo puts every organization back exactly as it was (with `restore`: the lifecycle would
+    refuse to move a status backwards) and withdraws the decision the action recorded, if it
+    recorded one; redo records the decision again and makes the change again.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        organization_ids: Sequence[int],
+        status: MemberStatus,
+        *,
+        on: date,
+        decision_id: int | None = None,
+        general_assembly_id: int | None = None,
+        new_decision: DecisionData | None = None,
+    ) -> None:
+        self.services = services
+        self.ids = list(organization_ids)
+        self.status = status
+        self.on = on
+        self.decision_id = decision_id
+        self.general_assembly_id = general_assembly_id
+        self.new_decision = new_decision
+        self.before = services.organizations.snapshots(self.ids)
+        self.versions: dict[int, int] = {}
+        self.recorded: Decision | None = None
+
+    def redo(self) -> None:
+        decision_id = self.decision_id
+        if self.new_decision is not None:
+            self.recorded = self.services.decisions.create(self.new_decision)
+            decision_id = self.recorded.id
+        try:
+            changed = self.services.organizations.change_status(
+                self.ids,
+                self.status,
+                on=self.on,
+                decision_id=decision_id,
+                general_assembly_id=self.general_assembly_id,
+            )
+        except UserError:
+            self._withdraw_decision()  # all or nothing: no decision for a refused change
+            raise
+        _follow(self.versions, changed)
+
+    def undo(self) -> None:
+        _follow(self.versions, self.services.organizations.restore(self.before, self.versions))
+        self._withdraw_decision()
+
+    def _withdraw_decision(self) -> None:
+        if self.recorded is not None:
+            self.services.decisions.delete(self.recorded.id, self.recorded.version)
+            self.recorded = None
+
+
+class MembersTab(RecordTab):
+    spec = MEMBERS
+    noun = "organization"
+    plural = "organizations"
+    dialog = OrganizationDialog
+    initial_sort = ("name", False)
+
+    def __init__(
+        self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(services, undo_stack, parent)
+        self._doomed: dict[int, OrganizationSnapshot] = {}
+        self.endorse_action = self._make_action(
+            "Endorse at board meeting…",
+            "Record that the Governing Board endorsed the selected applicants, and by which "
+            "decision",
+            self.endorse_selected,
+        )
+        self.approve_action = self._make_action(
+            "Approve at General Assembly…",
+            "Record that the General Assembly approved the selected endorsed members",
+            self.approve_selected,
+        )
+        self.change_status_action = self._make_action(
+            "Change status…",
+            "Make the selected members Active, Suspended or Withdrawn",
+            self.change_status_selected,
+        )
+        self.lifecycle_actions = (
+            self.endorse_action,
+            self.approve_action,
+            self.change_status_action,
+        )
+        toolbar = QToolBar("Membership")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addWidget(QLabel("Selected members: "))
+        for action in self.lifecycle_actions:
+            toolbar.addAction(action)
+        self.toolbar = toolbar
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, toolbar)
+
+        # The same actions on the rows' context menu (Shift+F10 or the Menu key).
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        edit = self._make_action("Edit…", "Edit the organization", self.edit_selected)
+        delete = self._make_action(
+            "Delete", "Delete the selected organizations", self.delete_selected
+        )
+        separators = [QAction(self), QAction(self)]
+        for separator in separators:
+            separator.setSeparator(True)
+        self.view.addActions([edit, separators[0], *self.lifecycle_actions, separators[1], delete])
+
+        self.selection_changed.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self._selection_changed()
+
+    def show_organization(self, organization_id: int) -> None:
+        """Bring one organization into view and select it (from a decision's link)."""
+        try:
+            record = self.service.get(organization_id)
+        except UserError as error:
+            messages.warn(self, error.message)
+            return
+        self.clear_filters()
+        self.search.blockSignals(True)
+        self.search.setText(record.name)
+        self.search.blockSignals(False)
+        self.apply_query()
+        self.select_ids([organization_id])
+
+    def _make_action(self, text: str, tip: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    @property
+    def service(self) -> OrganizationService:
+        return self.services.organizations
+
+    # --- filters -------------------------------------------------------------------------------
+
+    def build_filters(self) -> None:
+        self.status_filter = filter_combo(
+            [("Any status", None), *((s.label, s.value) for s in MemberStatus)],
+            self.apply_query,
+            tooltip="Membership status",
+        )
+        self.country_filter = filter_combo(
+            [("All countries", None)], self.apply_query, tooltip="Country"
+        )
+        self._fill_countries()
+        self.kind_filter = filter_combo(
+            [("All kinds", None), *((k.label, k.value) for k in OrganizationKind)],
+            self.apply_query,
+            tooltip="Kind of organization",
+        )
+        self.relation_filter = filter_combo(
+            [
+                ("Members, partners and others", None),
+                ("Members", Relation.MEMBER.value),
+                ("Partners", Relation.PARTNER.value),
+                ("Others", Relation.OTHER.value),
+            ],
+            self.apply_query,
+            tooltip="Member, partner or other",
+        )
+        for combo in self._filter_combos():
+            self.filter_bar.addWidget(combo)
+
+    def _filter_combos(self) -> tuple[Any, ...]:
+        return (self.status_filter, self.country_filter, self.kind_filter, self.relation_filter)
+
+    def _fill_countries(self) -> None:
+        """Only the countries the register has: choosing one always shows someone."""
+        chosen = self.country_filter.currentData()
+        names = sorted(
+            ((country_name(code), code) for code in self.service.countries_in_use()),
+            key=lambda pair: pair[0].casefold(),
+        )
+        self.country_filter.blockSignals(True)
+        while self.country_filter.count() > 1:
+            self.country_filter.removeItem(1)
+        for name, code in names:
+            self.country_filter.addItem(name, code)
+        self.country_filter.setCurrentIndex(max(self.country_filter.findData(chosen), 0))
+        self.country_filter.blockSignals(False)
+
+    def refresh(self) -> None:
+        self._fill_countries()
+        super().refresh()
+
+    def current_filters(self) -> dict[str, Any]:
+        return {
+            "status": self.status_filter.currentData(),
+            "country": self.country_filter.currentData(),
+            "kind": self.kind_filter.currentData(),
+            "relation": self.relation_filter.currentData(),
+        }
+
+    def reset_filters(self) -> None:
+        for combo in self._filter_combos():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+
+    def _filtered(self) -> bool:
+        return bool(self.search.text().strip()) or any(
+            value is not None for value in self.current_filters().values()
+        )
+
+    # --- rows ----------------------------------------------------------------------------------
+
+    def row_style(self, record: Organization) -> RowStyle | None:
+        if record.status in (MemberStatus.SUSPENDED, MemberStatus.WITHDRAWN):
+            return INACTIVE
+        return None
+
+    def status_text(self) -> str:
+        shown = self.model.total
+        if self._filtered():
+            text = f"{shown:,} of {self.service.count():,} {self.plural}"
+        else:
+            text = super().status_text()
+        counts = self.service.counts_by_status()
+        return " · ".join(
+            [text, *(f"{status.label} {count}" for status, count in counts.items() if count)]
+        )
+
+    def data_of(self, record: Organization) -> OrganizationData:
+        return OrganizationData.from_record(record)
+
+    def describe(self, record: Organization) -> str:
+        return record.name
+
+    # --- edit and delete: undo puts back everything --------------------------------------------
+
+    def edit_selected(self) -> None:
+        """As every tab, but undo and redo write the organization back with `restore`: undoing
+        a status change moves it backwards, which `update` rightly refuses."""
+        records = self.selected_records()
+        if not records:
+            return
+        try:
+            current = self.service.get(records[0].id)
+            (before,) = self.service.snapshots([current.id])
+        except UserError as error:
+            messages.warn(self, error.message)
+            self.refresh()
+            return
+        saved = self.open_dialog(current)
+        if saved is None:
+            return
+        (after,) = self.service.snapshots([saved.id])
+        versions = {saved.id: saved.version}
+
+        def undo_edit() -> None:
+            _follow(versions, self.service.restore([before], versions))
+
+        def redo_edit() -> None:
+            _follow(versions, self.service.restore([after], versions))
+
+        self.undo_stack.push(
+            undo.ServiceCommand(
+                f"Edit {self.noun} “{saved.name}”", undo_edit, redo_edit, self.refresh, self
+            )
+        )
+        self.refresh()
+
+    def delete_selected(self) -> None:
+        """Snapshot the selected organizations first, so undo brings them back with their
+        contacts, their lifecycle and their links to decisions, meetings and funds."""
+        ids = [record.id for record in self.selected_records()]
+        if not ids:
+            return
+        try:
+            self._doomed = {snapshot.id: snapshot for snapshot in self.service.snapshots(ids)}
+        except UserError as error:
+            messages.warn(self, error.message)
+            self.refresh()
+            return
+        try:
+            super().delete_selected()
+        finally:
+            self._doomed = {}
+
+    def deleted_command(self, record: Organization, snapshot: Any) -> undo.ServiceCommand:
+        saved = self._doomed[record.id]
+        return undo.deleted(
+            self.service,
+            record,
+            snapshot,
+            self.refresh,
+            self,
+            label=f"{self.noun} “{record.name}”",
+            recreate=lambda: self.service.recreate(saved),
+        )
+
+    # --- lifecycle actions ---------------------------------------------------------------------
+
+    def selected_members(self) -> list[Organization]:
+        """The selection if it holds members only (the lifecycle is theirs alone), else []."""
+        records = self.selected_records()
+        if records and all(record.relation is Relation.MEMBER for record in records):
+            return records
+        return []
+
+    def _update_actions(self) -> None:
+        enabled = bool(self.selected_members())
+        for action in self.lifecycle_actions:
+            action.setEnabled(enabled)
+            tip = action.statusTip() if enabled else NOT_MEMBERS_TIP
+            action.setToolTip(tip)
+
+    def _can_move(self, records: Sequence[Organization], status: MemberStatus) -> bool:
+        """Refuse before asking for meeting and decision when some cannot move to `status`."""
+        problems = self.service.lifecycle_problems([record.id for record in records], status)
+        if problems:
+            messages.warn(self, "Nothing was changed.\n\n" + "\n".join(problems))
+        return not problems
+
+    def endorse_selected(self) -> None:
+        records = self.selected_members()
+        if not records or not self._can_move(records, MemberStatus.ENDORSED):
+            return
+        choice = EndorseDialog.ask(self, self.services, records)
+        if choice is None:
+            return
+        new_decision = None
+        if choice.decision_id is None:
+            new_decision = DecisionData(
+                board_meeting_id=choice.board_meeting_id,
+                text=choice.decision_text or "",
+                category=DECISION_CATEGORY,
+                status=DecisionStatus.ADOPTED,
+            )
+        self._change(
+            records,
+            MemberStatus.ENDORSED,
+            "Endorse",
+            on=choice.on,
+            decision_id=choice.decision_id,
+            new_decision=new_decision,
+        )
+
+    def approve_selected(self) -> None:
+        records = self.selected_members()
+        if not records or not self._can_move(records, MemberStatus.APPROVED):
+            return
+        choice = ApproveDialog.ask(self, self.services, records)
+        if choice is None:
+            return
+        self._change(
+            records,
+            MemberStatus.APPROVED,
+            "Approve",
+            on=choice.on,
+            general_assembly_id=choice.general_assembly_id,
+        )
+
+    def change_status_selected(self) -> None:
+        records = self.selected_members()
+        if not records:
+            return
+        choice = StatusChangeDialog.ask(self, self.services, records)
+        if choice is None:
+            return
+        self._change(records, choice.status, STATUS_VERBS[choice.status], on=choice.on)
+
+    def _change(
+        self,
+        records: Sequence[Organization],
+        status: MemberStatus,
+        verb: str,
+        **details: Any,
+    ) -> None:
+        """Make a lifecycle change through the services, all or nothing, with undo."""
+        try:
+            change = LifecycleChange(
+                self.services, [record.id for record in records], status, **details
+            )
+            change.redo()
+        except UserError as error:
+            messages.warn(self, refusal(error))
+            self.refresh()
+            return
+        what = f"“{records[0].name}”" if len(records) == 1 else f"{len(records)} {self.plural}"
+        self.undo_stack.push(
+            undo.ServiceCommand(f"{verb} {what}", change.undo, change.redo, self.refresh, self)
+        )
+        self.refresh()
+
+    # --- the detail pane: key facts and contacts -----------------------------------------------
+
+    def build_detail_pane(self) -> QWidget:
+        self.detail_hint = QLabel(NO_SELECTION)
+        self.detail_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_hint.setWordWrap(True)
+        self.detail_hint.setStyleSheet("color: #616161; padding: 20px;")
+
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setOpenExternalLinks(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.facts.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.contacts_table = QTableWidget(0, len(CONTACT_COLUMNS))
+        self.contacts_table.setHorizontalHeaderLabels(list(CONTACT_COLUMNS))
+        self.contacts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.contacts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.contacts_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.contacts_table.verticalHeader().hide()
+        self.contacts_table.setWordWrap(False)
+        # The pane is narrow: name and email share what is left after role and phone.
+        header = self.contacts_table.horizontalHeader()
+        for section, mode in enumerate(
+            (QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents) * 2
+        ):
+            header.setSectionResizeMode(section, mode)
+        self.contacts_table.doubleClicked.connect(lambda _index: self.edit_contact())
+        self.contacts_table.itemSelectionChanged.connect(self._update_contact_buttons)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(
+                QKeySequence(key), self.contacts_table, activated=self.edit_contact
+            )
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.contacts_empty = QLabel("No contacts yet — press “Add contact…” to add one.")
+        self.contacts_empty.setStyleSheet("color: #616161;")
+        self.contacts_empty.setWordWrap(True)
+
+        self.add_contact_button = QPushButton("Add contact…")
+        self.add_contact_button.clicked.connect(self.add_contact)
+        self.edit_contact_button = QPushButton("Edit contact…")
+        self.edit_contact_button.clicked.connect(self.edit_contact)
+        self.delete_contact_button = QPushButton("Delete contact")
+        self.delete_contact_button.clicked.connect(self.delete_contact)
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_contact_button,
+            self.edit_contact_button,
+            self.delete_contact_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        details = QWidget()
+        column = QVBoxLayout(details)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.facts)
+        heading = QLabel("<b>Contacts</b>")
+        column.addWidget(heading)
+        column.addWidget(self.contacts_table, 1)
+        column.addWidget(self.contacts_empty)
+        column.addLayout(buttons)
+
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.addWidget(self.detail_hint)
+        self.detail_stack.addWidget(details)
+        self.detail_stack.setMinimumWidth(320)
+        self.shown: Organization | None = None
+        self._contacts: list[Contact] = []
+        return self.detail_stack
+
+    def _selection_changed(self) -> None:
+        self._update_actions()
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """Show the selected organization as it is now in the database, with its contacts."""
+        records = self.selected_records()
+        self.shown = None
+        if len(records) == 1:
+            try:
+                self.shown = self.service.get(records[0].id)
+            except UserError:
+                self.shown = None  # deleted meanwhile: the next refresh drops its row
+        if self.shown is None:
+            if len(records) > 1:
+                self.detail_hint.setText(
+                    f"{len(records)} {self.plural} selected.\n\nEndorse, approve or change the "
+                    "status of the selected members all at once with the buttons above."
+                )
+            else:
+                self.detail_hint.setText(NO_SELECTION)
+            self.detail_stack.setCurrentWidget(self.detail_hint)
+            return
+        self.facts.setText(self._facts_html(self.shown))
+        self._fill_contacts(list(self.shown.contacts))
+        self.detail_stack.setCurrentIndex(1)
+
+    def _facts_html(self, record: Organization) -> str:
+        name = escape(record.name)
+        if record.acronym:
+            name += f" ({escape(record.acronym)})"
+        lines = [f"<span style='font-size: 14px'><b>{name}</b></span>"]
+        about = [record.kind.label, country_name(record.country), record.relation.label]
+        lines.append(escape(" · ".join(part for part in about if part)))
+        if record.status is not None:
+            lines.append(f"Status: <b>{escape(record.status.label)}</b>")
+        endorsed_by = (
+            self.services.decisions.describe(record.endorsement_decision)
+            if record.endorsement_decision is not None
+            else None
+        )
+        approved_at = record.approval_meeting.title if record.approval_meeting else None
+        for label, day, behind in (
+            ("Applied", record.applied_on, None),
+            (MemberStatus.ENDORSED.label, record.endorsed_on, endorsed_by),
+            (MemberStatus.APPROVED.label, record.approved_on, approved_at),
+            ("Joined", record.joined_on, None),
+            (MemberStatus.SUSPENDED.label, record.suspended_on, None),
+            (MemberStatus.WITHDRAWN.label, record.withdrawn_on, None),
+        ):
+            if day is not None or behind is not None:
+                text = " — ".join(part for part in (format_date(day), behind) if part)
+                lines.append(f"{escape(label)}: {escape(text)}")
+        if record.website:
+            href = record.website if "://" in record.website else f"https://{record.website}"
+            lines.append(
+                f"Website: <a href='{escape(href, quote=True)}'>{escape(record.website)}</a>"
+            )
+        if record.email:
+            lines.append(
+                f"Email: <a href='mailto:{escape(record.email, quote=True)}'>"
+                f"{escape(record.email)}</a>"
+            )
+        return "<br>".join(lines)
+
+    def _fill_contacts(self, contacts: list[Contact]) -> None:
+        chosen = self.selected_contact()
+        self._contacts = contacts
+        self.contacts_table.setRowCount(len(contacts))
+        for row, contact in enumerate(contacts):
+            name = f"{contact.title} {contact.name}" if contact.title else contact.name
+            for column, value in enumerate((name, contact.role, contact.email, contact.phone)):
+                item = QTableWidgetItem(value or "")
+                item.setToolTip(value or "")
+                self.contacts_table.setItem(row, column, item)
+        self.contacts_table.setVisible(bool(contacts))
+        self.contacts_empty.setVisible(not contacts)
+        if chosen is not None:
+            self.select_contact(chosen.id)
+        self._update_contact_buttons()
+
+    def selected_contact(self) -> Contact | None:
+        rows = self.contacts_table.selectionModel().selectedRows()
+        if not rows or not 0 <= rows[0].row() < len(self._contacts):
+            return None
+        return self._contacts[rows[0].row()]
+
+    def select_contact(self, contact_id: int) -> None:
+        for row, contact in enumerate(self._contacts):
+            if contact.id == contact_id:
+                self.contacts_table.selectRow(row)
+                return
+
+    def _update_contact_buttons(self) -> None:
+        chosen = self.selected_contact() is not None
+        self.edit_contact_button.setEnabled(chosen)
+        self.delete_contact_button.setEnabled(chosen)
+
+    # --- contacts: add, edit, delete, each with undo -------------------------------------------
+
+    def add_contact(self) -> None:
+        if self.shown is None:
+            return
+        contact = ContactDialog.ask(self, self.services, self.shown)
+        if contact is None:
+            return
+        data = ContactData.from_record(contact)
+        tracked = {"id": contact.id}
+
+        def undo_add() -> None:
+            self.service.delete_contact(tracked["id"])
+
+        def redo_add() -> None:
+            tracked["id"] = self.service.add_contact(data).id
+
+        self._push_contact_command(f"Add contact “{contact.name}”", undo_add, redo_add)
+        self.select_contact(contact.id)
+
+    def edit_contact(self) -> None:
+        chosen = self.selected_contact()
+        if chosen is None:
+            return
+        try:
+            current = self.service.contact(chosen.id)
+        except UserError as error:
+            messages.warn(self, error.message)
+            self.show_detail()
+            return
+        before = ContactData.from_record(current)
+        saved = ContactDialog.ask(self, self.services, current)
+        if saved is None:
+            return
+        after = ContactData.from_record(saved)
+        version = {"value": saved.version}
+
+        def undo_edit() -> None:
+            version["value"] = self.service.update_contact(
+                saved.id, version["value"], before
+            ).version
+
+        def redo_edit() -> None:
+            version["value"] = self.service.update_contact(
+                saved.id, version["value"], after
+            ).version
+
+        self._push_contact_command(f"Edit contact “{saved.name}”", undo_edit, redo_edit)
+
+    def delete_contact(self) -> None:
+        chosen = self.selected_contact()
+        if chosen is None or self.shown is None:
+            return
+        question = f"Delete the contact “{chosen.name}” of {self.shown.name}?"
+        if not messages.confirm(self, f"{question}\n\nYou can undo this with Ctrl+Z."):
+            return
+        data = ContactData.from_record(chosen)
+        tracked = {"id": chosen.id}
+        self.service.delete_contact(chosen.id)
+
+        def undo_delete() -> None:
+            tracked["id"] = self.service.add_contact(data).id
+
+        def redo_delete() -> None:
+            self.service.delete_contact(tracked["id"])
+
+        self._push_contact_command(f"Delete contact “{chosen.name}”", undo_delete, redo_delete)
+
+    def _push_contact_command(
+        self, text: str, undo_step: Callable[[], None], redo_step: Callable[[], None]
+    ) -> None:
+        self.undo_stack.push(undo.ServiceCommand(text, undo_step, redo_step, self.refresh, self))
+        self.show_detail()
