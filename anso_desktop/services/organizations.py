@@ -92,6 +92,26 @@ class OrganizationSnapshot:
     fund_ids: tuple[int, ...] = ()
 
 
+def _lifecycle_problem(
+    record: Organization, new_status: MemberStatus, on: date | None
+) -> str | None:
+    """Why `record` cannot become `new_status` on `on`; None when it can."""
+    if record.status is None or new_status not in MEMBER_TRANSITIONS[record.status]:
+        return transition_error(record.name, record.status, new_status)
+    earlier_field = {
+        MemberStatus.ENDORSED: "applied_on",
+        MemberStatus.APPROVED: "endorsed_on",
+    }.get(new_status)
+    earlier = getattr(record, earlier_field) if earlier_field else None
+    if on is not None and earlier is not None and on < earlier:
+        step = "applied" if earlier_field == "applied_on" else "was endorsed"
+        return (
+            f"{record.name} {step} on {earlier:%d %b %Y}, so it cannot become "
+            f"'{new_status.label}' on {on:%d %b %Y}"
+        )
+    return None
+
+
 def transition_error(name: str, current: MemberStatus | None, wanted: MemberStatus) -> str:
     if current is None:
         return f"{name} is not a member, so it cannot become '{wanted.label}'"
@@ -245,11 +265,17 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         )
 
     def _apply(self, session: Session, record: Organization, data: OrganizationData) -> None:
+        previous_status = record.status if record.id is not None else None
         for name in OrganizationData.__dataclass_fields__:
             setattr(record, name, getattr(data, name))
-        if record.status is not None and getattr(record, _STATUS_DATE_FIELD[record.status]) is None:
-            # Reaching a status without its date (a form that left it blank): the date is today.
-            setattr(record, _STATUS_DATE_FIELD[record.status], date.today())
+        status = record.status
+        reached = status is not None and status is not previous_status
+        if reached and (record.id is not None or status is MemberStatus.APPLICANT):
+            # A form that moves a member on (or a new application) without a date: today.
+            # A new record in a later status (history typed in, or imported) keeps its blanks.
+            date_field = _STATUS_DATE_FIELD[status]
+            if getattr(record, date_field) is None:
+                setattr(record, date_field, date.today())
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -293,13 +319,19 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
                 else date.today()
             )
             problems = [
-                transition_error(record.name, record.status, new_status)
+                problem
                 for record in records
-                if record.status is None or new_status not in MEMBER_TRANSITIONS[record.status]
+                if (problem := _lifecycle_problem(record, new_status, when)) is not None
             ]
             if problems:
                 raise ValidationError.single("status", "; ".join(problems))
             for record in records:
+                if new_status is MemberStatus.APPLICANT:
+                    # Applying again after withdrawing starts the admission over.
+                    for later in _STATUS_DATE_FIELD.values():
+                        setattr(record, later, None)
+                    record.endorsement_decision_id = None
+                    record.approval_meeting_id = None
                 record.status = new_status
                 setattr(record, _STATUS_DATE_FIELD[new_status], when)
                 if new_status is MemberStatus.ENDORSED and decision is not None:
@@ -320,24 +352,12 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         ([] when it would not): lets a screen say so before asking for the meeting and decision,
         and catch a date before the previous step, which the database alone would refuse."""
         with self.database.transaction() as session:
-            problems: list[str] = []
-            for organization_id in each_id(organization_ids):
-                record = self._get(session, organization_id)
-                if record.status is None or new_status not in MEMBER_TRANSITIONS[record.status]:
-                    problems.append(transition_error(record.name, record.status, new_status))
-                    continue
-                earlier_field = {
-                    MemberStatus.ENDORSED: "applied_on",
-                    MemberStatus.APPROVED: "endorsed_on",
-                }.get(new_status)
-                earlier = getattr(record, earlier_field) if earlier_field else None
-                if on is not None and earlier is not None and on < earlier:
-                    step = "applied" if earlier_field == "applied_on" else "was endorsed"
-                    problems.append(
-                        f"{record.name} {step} on {earlier:%d %b %Y}, so it cannot become "
-                        f"'{new_status.label}' on {on:%d %b %Y}"
-                    )
-            return problems
+            records = [self._get(session, i) for i in each_id(organization_ids)]
+            return [
+                problem
+                for record in records
+                if (problem := _lifecycle_problem(record, new_status, on)) is not None
+            ]
 
     def snapshots(self, organization_ids: Iterable[int]) -> list[OrganizationSnapshot]:
         """The organizations as they stand now, to put them back later (undo)."""
@@ -464,7 +484,9 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         with self.database.transaction() as session:
             contact = session.get(Contact, contact_id)
             if contact is None:
-                raise ValidationError.single("contact", f"Contact #{contact_id} no longer exists")
+                raise NotFoundError(
+                    f"Contact #{contact_id} no longer exists; it may have been deleted."
+                )
             if contact.version != expected_version:
                 from anso_desktop.errors import ConflictError
 

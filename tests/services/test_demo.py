@@ -147,3 +147,11 @@ def test_loading_twice_adds_and_changes_nothing(services: Services) -> None:
     assert services.decisions.count() == counts["decisions"]
     assert services.funds.count() == counts["funds"]
     assert services.finances.count() == counts["finance entries"]
+
+
+def test_no_date_is_invented_for_the_members_named_in_the_report(services: Services) -> None:
+    """The report does not say when CAS or RAS joined: the register leaves it blank."""
+    load_demo(services)
+    active = services.organizations.list(ListQuery(filters={"status": "active"})).rows
+    assert {o.acronym for o in active} >= {"CAS", "RAS"}
+    assert all(o.joined_on is None for o in active)

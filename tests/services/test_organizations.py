@@ -414,12 +414,6 @@ def test_approval_records_the_general_assembly(services: Services) -> None:
         assert read.endorsed_on == FOURTH_BOARD_MEETING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValidationError,
-    reason="change_status back to Applicant keeps the old endorsed_on, so the CHECK "
-    "endorsed_on >= applied_on refuses a legal Withdrawn -> Applicant re-application",
-)
 def test_a_withdrawn_member_endorsed_in_2021_can_apply_again(services: Services) -> None:
     decision_id = board_decision(services)
     utar = services.organizations.create(
