@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path, user_log_path
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES_DIR = PROJECT_ROOT / "resources"
 MIGRATIONS_DIR = PROJECT_ROOT / "db"
@@ -20,6 +18,8 @@ DATA_DIR_ENV_VAR = "ANSO_DATA_DIR"
 
 def data_dir() -> Path:
     """The per-user data directory (database, backups); `ANSO_DATA_DIR` overrides it."""
+    from platformdirs import user_data_path  # on first use: it costs the window's start-up
+
     override = os.environ.get(DATA_DIR_ENV_VAR)
     path = Path(override) if override else user_data_path(_APP_DIR_NAME, _APP_AUTHOR)
     path.mkdir(parents=True, exist_ok=True)
@@ -27,6 +27,8 @@ def data_dir() -> Path:
 
 
 def log_dir() -> Path:
+    from platformdirs import user_log_path
+
     override = os.environ.get(DATA_DIR_ENV_VAR)
     path = Path(override) / "logs" if override else user_log_path(_APP_DIR_NAME, _APP_AUTHOR)
     path.mkdir(parents=True, exist_ok=True)

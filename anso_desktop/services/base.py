@@ -36,11 +36,14 @@ class ListQuery:
     descending: bool = False
     offset: int = 0
     limit: int | None = None
+    #: Whether to count the matching rows too (a further page of a list already counted: no).
+    with_total: bool = True
 
 
 @dataclass(frozen=True)
 class Page(Generic[ModelT]):
     rows: list[ModelT]
+    #: Rows matching the query in all (-1 when the query asked not to count).
     total: int
 
 
@@ -116,7 +119,12 @@ class CrudService(Generic[ModelT, DataT]):
         raise ValueError(f"{self.noun} lists have no filter '{name}'")
 
     def _load_options(self) -> Sequence[Any]:
+        """What `get` loads with a record (its children), so nothing loads lazily later."""
         return ()
+
+    def _list_options(self) -> Sequence[Any]:
+        """What `list` loads with each row: by default the same as `get`."""
+        return self._load_options()
 
     def describe(self, record: ModelT) -> str:
         """How one record is named in messages."""
@@ -160,10 +168,14 @@ class CrudService(Generic[ModelT, DataT]):
         query = query or ListQuery()
         with self.database.transaction() as session:
             statement = self._query_statement(query)
-            total = session.execute(
-                select(func.count()).select_from(statement.order_by(None).subquery())
-            ).scalar_one()
-            statement = statement.options(*self._load_options())
+            total = (
+                session.execute(
+                    select(func.count()).select_from(statement.order_by(None).subquery())
+                ).scalar_one()
+                if query.with_total
+                else -1
+            )
+            statement = statement.options(*self._list_options())
             statement = self._ordered(statement, query)
             if query.offset:
                 statement = statement.offset(query.offset)

@@ -128,7 +128,7 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
     noun = "Organization"
     search_columns = ("name", "acronym", "notes", "email")
     sort_columns = {
-        "name": "name",
+        "name": "normalized_name",  # indexed, and ignores case and accents as people do
         "acronym": "acronym",
         "country": "country",
         "kind": "kind",
@@ -203,6 +203,10 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
 
     def _load_options(self) -> Sequence[Any]:
         return (selectinload(Organization.contacts),)
+
+    def _list_options(self) -> Sequence[Any]:
+        # A list is for the grid: contacts are read with the one organization shown in detail.
+        return ()
 
     def describe(self, record: Organization) -> str:
         return f"Organization '{record.name}'"

@@ -48,6 +48,9 @@ APPLICANTS = (
 def tab(qtbot: Any, demo_services: Services, undo_stack: QUndoStack) -> MembersTab:
     widget = MembersTab(demo_services, undo_stack)
     qtbot.addWidget(widget)
+    widget.show()
+    # The country filter fills once the rows have painted.
+    qtbot.waitUntil(lambda: widget.country_filter.count() > 1, timeout=2000)
     return widget
 
 

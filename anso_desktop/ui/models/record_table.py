@@ -88,25 +88,32 @@ class RecordTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Count again and drop every cached page (after an edit, or a change of query)."""
+        self._load(count=True)
+
+    def _load(self, *, count: bool) -> None:
         self.beginResetModel()
         self._pages.clear()
-        first = self._fetch(replace(self._query, offset=0, limit=self._page_size))
-        self._total = first.total
+        window = replace(self._query, offset=0, limit=self._page_size)
+        if count:
+            first = self._fetch(window)
+            self._total = first.total
+        else:  # a new order of the same rows: the count stands
+            first = self._fetch(replace(window, with_total=False))
         self._pages[0] = first.rows
         self._loaded = True
         self.endResetModel()
-        self.reloaded.emit(self._total)
+        if count:  # a new order of the same rows changes neither the count nor the totals
+            self.reloaded.emit(self._total)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or self.columns[column].sort is None:
             return
-        self._query = replace(
-            self._query,
-            sort=self.columns[column].sort,
-            descending=order == Qt.SortOrder.DescendingOrder,
-        )
+        sort, descending = self.columns[column].sort, order == Qt.SortOrder.DescendingOrder
+        if (sort, descending) == (self._query.sort, self._query.descending):
+            return  # Qt asks twice for one header click
+        self._query = replace(self._query, sort=sort, descending=descending)
         if self._loaded:  # a header click; before the first load, only remember the order
-            self.reload()
+            self._load(count=False)
 
     # --- rows ----------------------------------------------------------------------------------
 
@@ -117,7 +124,12 @@ class RecordTableModel(QAbstractTableModel):
         page = self._pages.get(page_number)
         if page is None:
             page = self._fetch(
-                replace(self._query, offset=page_number * self._page_size, limit=self._page_size)
+                replace(
+                    self._query,
+                    offset=page_number * self._page_size,
+                    limit=self._page_size,
+                    with_total=False,
+                )
             ).rows
             self._pages[page_number] = page
             while len(self._pages) > MAX_CACHED_PAGES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,8 @@ class RecordTab(QWidget):
         super().__init__(parent)
         self.services = services
         self.undo_stack = undo_stack
+        self._painted = False
+        self._after_paint: list[Callable[[], None]] = []
         self.model = RecordTableModel(self.spec, self.fetch, row_style=self.row_style, parent=self)
 
         self.search = QLineEdit()
@@ -132,6 +134,11 @@ class RecordTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self.filter_bar)
         layout.addWidget(body, 1)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(0)
+        self._status_timer.timeout.connect(self._emit_status)
+        self.view.viewport().installEventFilter(self)
         self.model.reloaded.connect(self._after_reload)
         self.apply_query()
 
@@ -221,7 +228,31 @@ class RecordTab(QWidget):
             self.stack.setCurrentWidget(self.empty_label)
         else:
             self.stack.setCurrentWidget(self.view)
-        self.status_changed.emit(self.status_text())
+        # Counts and totals for the status bar come once the rows have painted (they may scan
+        # the whole table); several reloads in a row cost one computation.
+        self._status_timer.start()
+
+    def _emit_status(self) -> None:
+        if self._painted or not self.isVisible():
+            self.status_changed.emit(self.status_text())
+        else:
+            self.after_first_paint(self._status_timer.start)
+
+    def after_first_paint(self, work: Callable[[], None]) -> None:
+        """Run `work` once the rows have been painted: what can wait should not delay them."""
+        if self._painted:
+            QTimer.singleShot(0, work)
+        else:
+            self._after_paint.append(work)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            self.view.viewport().removeEventFilter(self)
+            for work in self._after_paint:
+                QTimer.singleShot(0, work)
+            self._after_paint.clear()
+        return False
 
     # --- selection -----------------------------------------------------------------------------
 

@@ -227,7 +227,8 @@ class MembersTab(RecordTab):
         self.country_filter = filter_combo(
             [("All countries", None)], self.apply_query, tooltip="Country"
         )
-        self._fill_countries()
+        # Filled once the grid has painted: it reads every row's country (a scan at 1M rows).
+        self.after_first_paint(self._fill_countries)
         self.kind_filter = filter_combo(
             [("All kinds", None), *((k.label, k.value) for k in OrganizationKind)],
             self.apply_query,
