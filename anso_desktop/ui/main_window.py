@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWi
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.paths import data_dir, log_dir
 from anso_desktop.ui import messages
-from anso_desktop.ui.tasks import Progress, Task
 
 if TYPE_CHECKING:
     from anso_desktop.services import Services
     from anso_desktop.ui.tabs.base import RecordTab
+    from anso_desktop.ui.tasks import Progress, Task
 
 
 def tab_classes() -> list[tuple[str, type[RecordTab]]]:
@@ -407,6 +407,8 @@ class MainWindow(QMainWindow):
         """Run `work` off the GUI thread behind a progress dialog (shown if it takes a while)."""
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QProgressDialog
+
+        from anso_desktop.ui.tasks import Task
 
         task = Task(work, self)
         dialog = QProgressDialog(label, "Cancel", 0, 0, self)

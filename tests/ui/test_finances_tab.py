@@ -117,12 +117,14 @@ def test_search_filters_as_you_type_and_the_totals_follow(qtbot: Any, tab: Finan
     qtbot.keyClicks(tab.search, "endowment")
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=2000)
     assert records(tab)[0].category == "STIC Endowment earnings"
-    assert statuses[-1] == "1 entry · Income CNY 2,000,000.00"
+    qtbot.waitUntil(
+        lambda: bool(statuses) and statuses[-1] == "1 entry · Income CNY 2,000,000.00", timeout=2000
+    )
     qtbot.keyClicks(tab.search, "x")
     qtbot.waitUntil(lambda: tab.model.rowCount() == 0, timeout=2000)
     assert tab.stack.currentWidget() is tab.empty_label
     assert "Ctrl+Shift+L" in tab.empty_label.text()
-    assert statuses[-1] == "0 entries"
+    qtbot.waitUntil(lambda: bool(statuses) and statuses[-1] == "0 entries", timeout=2000)
     tab.clear_filters()
     assert tab.model.rowCount() == 19
     # The totals come just after the rows have painted.
