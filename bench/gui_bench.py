@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 from bench.results import Measurement
 
 RUNS = 5
+STARTUP_RUNS = 9
 
 
 def _median_seconds(action: Callable[[], Any], runs: int = RUNS) -> float:
@@ -169,10 +170,12 @@ print(shown, time.perf_counter() - t0)
 """
 
 
-def startup_benchmark(database_file: Path, folder: Path) -> list[Measurement]:
+def startup_benchmark(
+    database_file: Path, folder: Path, runs: int | None = None
+) -> list[Measurement]:
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     bare, shown, ready = [], [], []
-    for _ in range(RUNS):
+    for _ in range(runs or STARTUP_RUNS):  # short and noisy: more runs, interleaved
         out = subprocess.run(
             [sys.executable, "-c", _BARE],
             capture_output=True,

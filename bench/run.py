@@ -28,6 +28,8 @@ from main import VENV_DIR, ensure_venv  # noqa: E402
 SIZES = {
     "full": {"rows": 100_000, "huge": 1_000_000},
     "quick": {"rows": 2_000, "huge": 10_000},
+    # The test suite's smoke run: does every benchmark run and give sane numbers?
+    "smoke": {"rows": 300, "huge": 1_000},
 }
 
 
@@ -47,7 +49,7 @@ def machine_description() -> str:
     )
 
 
-def run(quick: bool, output: Path) -> list[object]:
+def run(size: str, output: Path) -> list[object]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from anso_desktop.app import open_services
     from anso_desktop.ui.main_window import tab_classes
@@ -55,7 +57,7 @@ def run(quick: bool, output: Path) -> list[object]:
     from bench.gui_bench import startup_benchmark, tab_benchmarks
     from bench.results import TABLE_HEADER
 
-    sizes = SIZES["quick" if quick else "full"]
+    sizes = SIZES[size]
     tabs = dict(tab_classes())
     big_tab = ("Members", tabs["Members"]) if "Members" in tabs else ("Meetings", tabs["Meetings"])
     measurements = []
@@ -70,9 +72,11 @@ def run(quick: bool, output: Path) -> list[object]:
                 synthetic.fill(services.database, meetings=rows)
             measurements += tab_benchmarks(services, big_tab[1], rows, big_tab[0].lower())
             services.database.dispose()
-        measurements += startup_benchmark(folder / f"rows-{sizes['rows']}.sqlite", folder)
+        measurements += startup_benchmark(
+            folder / f"rows-{sizes['rows']}.sqlite", folder, runs=3 if size == "smoke" else None
+        )
     elapsed = time.perf_counter() - started
-    command = "python3 bench/run.py" + (" --quick" if quick else "")
+    command = "python3 bench/run.py" + ("" if size == "full" else f" --{size}")
     lines = [
         "# Benchmark results",
         "",
@@ -97,7 +101,8 @@ def run(quick: bool, output: Path) -> list[object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run ANSO Desktop's benchmarks.")
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="small sizes (numbers not comparable)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does everything run")
     parser.add_argument(
         "--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where to write"
     )
@@ -105,7 +110,8 @@ def main() -> int:
     if not _in_venv():
         python = ensure_venv("test")
         return subprocess.run([str(python), __file__, *sys.argv[1:]]).returncode
-    for measurement in run(arguments.quick, arguments.output):
+    size = "smoke" if arguments.smoke else "quick" if arguments.quick else "full"
+    for measurement in run(size, arguments.output):
         print(measurement.row())  # type: ignore[attr-defined]
     print(f"Written to {arguments.output}")
     return 0

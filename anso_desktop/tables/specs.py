@@ -135,7 +135,7 @@ MEMBERS = TableSpec(
         Column("name", "Name", required=True, width=48, synonyms=("Organization", "Organisation", "Institution", "Member")),
         Column("acronym", "Acronym", width=12, synonyms=("Abbreviation", "Short name")),
         Column("country", "Country", ValueKind.COUNTRY, width=16, synonyms=("Nation",)),
-        Column("kind", "Kind", ValueKind.CHOICE, OrganizationKind, width=22, synonyms=("Type", "Category")),
+        Column("kind", "Kind", ValueKind.CHOICE, OrganizationKind, width=18, synonyms=("Type", "Category")),
         Column("relation", "Relation", ValueKind.CHOICE, Relation, width=10, synonyms=("Member or partner", "Role")),
         Column("status", "Status", ValueKind.CHOICE, MemberStatus, width=15, synonyms=("Membership status",)),
         Column("applied_on", "Applied", ValueKind.DATE, width=12, synonyms=("Application date", "Applied on")),

@@ -25,7 +25,8 @@ def _slug(text: str) -> str:
 
 
 def _save(widget: QWidget, path: Path) -> Path:
-    QApplication.processEvents()
+    for _ in range(3):  # work deferred until after a paint runs on a later round
+        QApplication.processEvents()
     widget.grab().save(str(path))
     return path
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -50,6 +51,8 @@ class RecordTab(QWidget):
     dialog: ClassVar[type[RecordDialog[Any]]]
     #: The grid's order before any header click: (column key, descending).
     initial_sort: ClassVar[tuple[str, bool] | None] = None
+    #: Grid columns hidden until the user shows them (header right-click menu).
+    hidden_columns: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -59,6 +62,7 @@ class RecordTab(QWidget):
         self.undo_stack = undo_stack
         self._painted = False
         self._after_paint: list[Callable[[], None]] = []
+        self._widths_restored = False
         self.model = RecordTableModel(self.spec, self.fetch, row_style=self.row_style, parent=self)
 
         self.search = QLineEdit()
@@ -248,6 +252,8 @@ class RecordTab(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
+            if not self._widths_restored:
+                self._after_paint.insert(0, self._give_spare_width_to_the_widest_column)
             self.view.viewport().removeEventFilter(self)
             for work in self._after_paint:
                 QTimer.singleShot(0, work)
@@ -359,13 +365,35 @@ class RecordTab(QWidget):
     # --- settings ------------------------------------------------------------------------------
 
     def _set_column_widths(self) -> None:
-        """Widths from the column specs; the widest column takes up the window's spare width."""
+        """Widths from the column specs (never narrower than the header's words); columns the
+        tab hides at first can be shown again from the header's right-click menu."""
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         for section, column in enumerate(self.model.columns):
-            self.view.setColumnWidth(section, metrics.averageCharWidth() * column.width + 16)
-        widest = max(range(len(self.model.columns)), key=lambda s: self.model.columns[s].width)
-        header.setSectionResizeMode(widest, QHeaderView.ResizeMode.Stretch)
+            characters = max(column.width, len(column.header) + 3)
+            self.view.setColumnWidth(section, metrics.averageCharWidth() * characters + 16)
+            header.setSectionHidden(section, column.key in self.hidden_columns)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+
+    def _give_spare_width_to_the_widest_column(self) -> None:
+        """Once shown: if the columns leave room, the widest (a name or title) takes it."""
+        header = self.view.horizontalHeader()
+        spare = self.view.viewport().width() - header.length()
+        shown = [s for s in range(len(self.model.columns)) if not header.isSectionHidden(s)]
+        if spare > 0 and shown:
+            widest = max(shown, key=lambda s: self.model.columns[s].width)
+            header.resizeSection(widest, header.sectionSize(widest) + spare)
+
+    def _column_menu(self, position: QPoint) -> None:
+        header = self.view.horizontalHeader()
+        menu = QMenu(self)
+        for section, column in enumerate(self.model.columns):
+            action = menu.addAction(column.header)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            action.toggled.connect(lambda shown, s=section: header.setSectionHidden(s, not shown))
+        menu.exec(header.mapToGlobal(position))
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue(f"tabs/{self.spec.name}/header", self.view.horizontalHeader().saveState())
@@ -375,6 +403,7 @@ class RecordTab(QWidget):
         header = settings.value(f"tabs/{self.spec.name}/header")
         if header is not None:
             self.view.horizontalHeader().restoreState(header)
+            self._widths_restored = True
         splitter = settings.value(f"tabs/{self.spec.name}/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)

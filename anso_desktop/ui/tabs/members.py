@@ -139,6 +139,8 @@ class MembersTab(RecordTab):
     plural = "organizations"
     dialog = OrganizationDialog
     initial_sort = ("name", False)
+    # The register reads best with the names wide: these two are in the detail pane anyway.
+    hidden_columns = frozenset({"relation", "applied_on"})
 
     def __init__(
         self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None

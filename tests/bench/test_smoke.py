@@ -1,0 +1,38 @@
+"""A tiny run of every benchmark: it runs to the end and its figures are sane. No timing is
+asserted here; the goals are judged in bench/RESULTS.md by the full run."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_benchmarks_run_and_report(tmp_path: Path) -> None:
+    output = tmp_path / "RESULTS.md"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = output.read_text(encoding="utf-8")
+    assert "Made by `python3 bench/run.py --smoke`" in report
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
+    measurements = rows[1:]  # the first is the table's header
+    names = [row.split(" | ")[0].lstrip("| ") for row in measurements]
+    assert any(name.startswith("first paint") for name in names)
+    assert any(name.startswith("search keystroke") for name in names)
+    assert any(name.startswith("header-click sort") for name in names)
+    assert any(name.startswith("window appears") for name in names)
+    for row in measurements:
+        milliseconds = float(row.split(" | ")[1].removesuffix(" ms"))
+        assert math.isfinite(milliseconds)
+        assert 0 < milliseconds < 60_000, row
