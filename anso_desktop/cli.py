@@ -57,6 +57,40 @@ def _build_parser() -> argparse.ArgumentParser:
         help="replace the database's contents with a backup (the current data is backed up first)",
     )
     restore.add_argument("file", type=Path, metavar="FILE")
+
+    from anso_desktop.tables.specs import TABLES
+
+    import_ = commands.add_parser(
+        "import",
+        parents=[database_option],
+        help="import a workbook (.xlsx, .xlsm, .csv): all of it or nothing",
+        description="Import a workbook. Rows are matched to existing records by their natural "
+        "key and updated; unknown columns are ignored and named in the warnings. Any bad row "
+        "refuses the whole file (exit 1) and nothing is written.",
+    )
+    import_.add_argument("file", type=Path, metavar="FILE")
+    import_.add_argument(
+        "--table",
+        choices=list(TABLES),
+        help="the table the file holds (default: every sheet named after a table)",
+    )
+    import_.add_argument("--sheet", help="the sheet to read (default: the table's, or the first)")
+    import_.add_argument("--year", type=int, help="the year of dates written without one (4.21-23)")
+    import_.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    import_.add_argument("--json", action="store_true", help="print the report as JSON")
+    export = commands.add_parser(
+        "export", parents=[database_option], help="export tables to an .xlsx workbook"
+    )
+    export.add_argument("file", type=Path, metavar="FILE.xlsx")
+    export.add_argument(
+        "--table",
+        action="append",
+        choices=list(TABLES),
+        help="a table to export (repeatable; default: all of them, one sheet each)",
+    )
+    export.add_argument(
+        "--template", action="store_true", help="an empty template of the --table, with drop-downs"
+    )
     return parser
 
 
@@ -118,11 +152,55 @@ def _command_restore(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_import(arguments: argparse.Namespace) -> int:
+    import json
+
+    from anso_desktop.app import open_services
+    from anso_desktop.spreadsheets import ImportOptions, import_file
+
+    services = open_services(_database_argument(arguments))
+    report = import_file(
+        services,
+        arguments.file,
+        ImportOptions(
+            table=arguments.table,
+            sheet=arguments.sheet,
+            year=arguments.year,
+            dry_run=arguments.dry_run,
+        ),
+    )
+    if arguments.json:
+        print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+    return EXIT_REFUSED if report.errors else EXIT_OK
+
+
+def _command_export(arguments: argparse.Namespace) -> int:
+    from anso_desktop.app import open_services
+    from anso_desktop.spreadsheets import export_template, export_workbook
+
+    if arguments.template:
+        if not arguments.table or len(arguments.table) != 1:
+            print("Error: --template needs exactly one --table.", file=sys.stderr)
+            return EXIT_USAGE
+        path = export_template(arguments.file, arguments.table[0])
+        print(f"Wrote the {arguments.table[0]} template to {path}.")
+        return EXIT_OK
+    services = open_services(_database_argument(arguments))
+    report = export_workbook(services, arguments.file, arguments.table)
+    rows = ", ".join(f"{count} {name}" for name, count in report.rows.items())
+    print(f"Exported {rows} to {report.path}.")
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _command_demo,
     "check": _command_check,
     "backup": _command_backup,
     "restore": _command_restore,
+    "import": _command_import,
+    "export": _command_export,
 }
 
 

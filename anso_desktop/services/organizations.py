@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from anso_desktop.countries import country_code
 from anso_desktop.domain import MEMBER_TRANSITIONS, MemberStatus, OrganizationKind, Relation
@@ -190,6 +190,22 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
                 select(Organization.country).where(Organization.country.is_not(None)).distinct()
             ).all()
         return sorted(codes)
+
+    def all_contacts(self) -> list[Contact]:
+        """Every contact with its organization, by organization then name (for export)."""
+        with self.database.transaction() as session:
+            return list(
+                session.scalars(
+                    select(Contact)
+                    .join(Contact.organization)
+                    .options(joinedload(Contact.organization))
+                    .order_by(Organization.normalized_name, Contact.name, Contact.id)
+                )
+            )
+
+    def count_contacts(self) -> int:
+        with self.database.transaction() as session:
+            return session.scalar(select(func.count()).select_from(Contact)) or 0
 
     def contacts(self, organization_id: int) -> list[Contact]:
         with self.database.transaction() as session:

@@ -2,8 +2,11 @@
 and export, and the printed lists. Adding a column to all of them is one line here."""
 
 from anso_desktop.tables.specs import (
+    BOARD_MEETINGS,
+    CONTACTS,
     DECISIONS,
     FINANCES,
+    FUNDS,
     MEETINGS,
     MEMBERS,
     TABLES,
@@ -13,8 +16,11 @@ from anso_desktop.tables.specs import (
 )
 
 __all__ = [
+    "BOARD_MEETINGS",
+    "CONTACTS",
     "DECISIONS",
     "FINANCES",
+    "FUNDS",
     "MEETINGS",
     "MEMBERS",
     "TABLES",

@@ -123,6 +123,12 @@ def _organizer_names(meeting: Any) -> list[str]:
     return [organizer.name for organizer in meeting.organizers]
 
 
+def _endorsing_decision(organization: Any) -> str | None:
+    """ "4.3": decision 3 of the 4th board meeting, the one that endorsed the organization."""
+    decision = organization.endorsement_decision
+    return f"{decision.board_meeting.number}.{decision.number}" if decision is not None else None
+
+
 def _organization_names(decision: Any) -> list[str]:
     return [organization.name for organization in decision.organizations]
 
@@ -145,6 +151,19 @@ MEMBERS = TableSpec(
         Column("website", "Website", width=28, grid=False, synonyms=("Web", "URL", "Web site")),
         Column("email", "Email", width=28, grid=False, synonyms=("E-mail", "Mail")),
         Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
+        Column("endorsement", "Endorsing decision", width=12, grid=False, sort_key=None, getter=_endorsing_decision, synonyms=("Endorsed by decision", "GB decision")),
+    ),
+)
+
+CONTACTS = TableSpec(
+    name="contacts", sheet="Contacts", title="Contacts",
+    columns=(
+        Column("organization", "Organization", required=True, width=48, getter=lambda c: c.organization.name, synonyms=("Organisation", "Institution", "Member")),
+        Column("name", "Name", required=True, width=28, synonyms=("Contact", "Person", "Full name")),
+        Column("title", "Title", width=24, synonyms=("Position", "Job title")),
+        Column("email", "Email", width=28, synonyms=("E-mail", "Mail")),
+        Column("phone", "Phone", width=18, synonyms=("Telephone", "Tel", "Mobile")),
+        Column("role", "Role", width=20, synonyms=("Function", "Responsibility")),
     ),
 )
 
@@ -165,6 +184,17 @@ MEETINGS = TableSpec(
     ),
 )
 
+BOARD_MEETINGS = TableSpec(
+    name="board-meetings", sheet="Board meetings", title="Governing Board meetings",
+    columns=(
+        Column("number", "Number", ValueKind.INTEGER, required=True, width=8, synonyms=("Board meeting", "GB meeting", "No", "No.")),
+        Column("date", "Date", ValueKind.DATE, required=True, width=12, synonyms=("Held on", "Meeting date")),
+        Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format",)),
+        Column("location", "Location", width=20, synonyms=("Place", "Venue")),
+        Column("notes", "Notes", ValueKind.LONG_TEXT, width=50, synonyms=("Remarks",)),
+    ),
+)
+
 DECISIONS = TableSpec(
     name="decisions", sheet="Decisions", title="Decision register",
     columns=(
@@ -180,6 +210,18 @@ DECISIONS = TableSpec(
     ),
 )
 
+FUNDS = TableSpec(
+    name="funds", sheet="Funds", title="Funds",
+    columns=(
+        Column("name", "Name", required=True, width=28, synonyms=("Fund",)),
+        Column("currency", "Currency", required=True, width=9, synonyms=("Cur", "Ccy")),
+        Column("initial_capital", "Initial capital", ValueKind.MONEY, required=True, width=18, synonyms=("Capital",)),
+        Column("established_on", "Established", ValueKind.DATE, width=12, synonyms=("Since", "Created")),
+        Column("partner", "Partner", width=40, getter=lambda f: f.partner.name if f.partner else None, synonyms=("In collaboration with", "Partner organization")),
+        Column("notes", "Notes", ValueKind.LONG_TEXT, width=50, synonyms=("Remarks",)),
+    ),
+)
+
 FINANCES = TableSpec(
     name="finances", sheet="Finances", title="Finances",
     columns=(
@@ -191,10 +233,14 @@ FINANCES = TableSpec(
         Column("funding_source", "Funding source", width=22, synonyms=("Source", "Funded by")),
         Column("entry_date", "Date", ValueKind.DATE, width=12, synonyms=("Entry date", "Booked on")),
         Column("description", "Description", ValueKind.LONG_TEXT, width=50, synonyms=("Details", "Notes")),
+        Column("fund", "Fund", width=20, grid=False, sort_key=None, getter=lambda e: e.fund.name if e.fund else None, synonyms=("Charged to",)),
     ),
 )
 # fmt: on
 
+#: Every table, in the order a whole-database workbook lists them (and imports them: each sheet
+#: after the ones it refers to).
 TABLES: dict[str, TableSpec] = {
-    spec.name: spec for spec in (MEMBERS, MEETINGS, DECISIONS, FINANCES)
+    spec.name: spec
+    for spec in (MEMBERS, CONTACTS, MEETINGS, BOARD_MEETINGS, DECISIONS, FUNDS, FINANCES)
 }

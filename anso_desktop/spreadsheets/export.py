@@ -1,0 +1,297 @@
+"""Writing tables to .xlsx: one sheet per table, as a person is glad to open it — bold frozen
+header, filters, sensible widths, real dates and numbers — and as the importer reads it back.
+
+Written with XlsxWriter in constant-memory mode: rows stream to disk, so a sheet of any length
+costs the same memory. Text is always written as text: a name starting with "=" can never become
+a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from anso_desktop.countries import all_countries
+from anso_desktop.errors import UserError
+from anso_desktop.services import Services
+from anso_desktop.services.base import ListQuery
+from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
+from anso_desktop.tables.formatting import format_list
+
+PAGE = 2000
+DATE_FORMAT = "d mmm yyyy"
+MONEY_FORMAT = "#,##0.00"
+#: Report progress every this many rows.
+PROGRESS_EVERY = 1000
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def fetch_rows(
+    services: Services, spec: TableSpec, query: ListQuery | None = None
+) -> Iterator[Any]:
+    """Every record of a table under `query`'s search and filters, a page at a time."""
+    if spec.name == "contacts":
+        yield from services.organizations.all_contacts()
+        return
+    service = {
+        "members": services.organizations,
+        "meetings": services.meetings,
+        "board-meetings": services.board_meetings,
+        "decisions": services.decisions,
+        "funds": services.funds,
+        "finances": services.finances,
+    }[spec.name]
+    base = query or ListQuery()
+    offset = 0
+    while True:
+        page = service.list(replace(base, offset=offset, limit=PAGE, with_total=False))
+        yield from page.rows
+        if len(page.rows) < PAGE:
+            return
+        offset += PAGE
+
+
+def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
+    if spec.name == "contacts":
+        return services.organizations.count_contacts()
+    service = {
+        "members": services.organizations,
+        "meetings": services.meetings,
+        "board-meetings": services.board_meetings,
+        "decisions": services.decisions,
+        "funds": services.funds,
+        "finances": services.finances,
+    }[spec.name]
+    return service.count(query)
+
+
+class _Formats:
+    def __init__(self, workbook: Any) -> None:
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.date = workbook.add_format({"num_format": DATE_FORMAT, "align": "left"})
+        self.money = workbook.add_format({"num_format": MONEY_FORMAT})
+        self.wrap = workbook.add_format({"text_wrap": False})
+
+
+def _new_workbook(path: Path) -> Any:
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": DATE_FORMAT,
+        },
+    )
+
+
+def _write_header(sheet: Any, columns: Sequence[Column], formats: _Formats) -> None:
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, column.header, formats.header)
+        kind_format = formats.money if column.kind is ValueKind.MONEY else None
+        width = max(column.width, len(column.header) + 2)
+        sheet.set_column(index, index, min(width, 60), kind_format)
+    sheet.freeze_panes(1, 0)
+
+
+def _cell_writer(column: Column, formats: _Formats) -> Callable[[Any, int, int, Any], None]:
+    """How one column's value goes into a cell (chosen once per column, not per cell)."""
+    kind = column.kind
+    if kind is ValueKind.DATE:
+
+        def write_date(sheet: Any, row: int, col: int, value: Any) -> None:
+            if value is not None:
+                sheet.write_datetime(
+                    row, col, datetime(value.year, value.month, value.day), formats.date
+                )
+
+        return write_date
+    if kind is ValueKind.MONEY:
+
+        def write_money(sheet: Any, row: int, col: int, value: Any) -> None:
+            if value is not None:
+                sheet.write_number(row, col, float(value), formats.money)
+
+        return write_money
+    if kind is ValueKind.INTEGER:
+
+        def write_integer(sheet: Any, row: int, col: int, value: Any) -> None:
+            if value is not None:
+                sheet.write_number(row, col, value)
+
+        return write_integer
+    if kind is ValueKind.LIST:
+
+        def write_list(sheet: Any, row: int, col: int, value: Any) -> None:
+            if value:
+                sheet.write_string(row, col, format_list(value))
+
+        return write_list
+    if kind in (ValueKind.CHOICE, ValueKind.COUNTRY):
+        display = column.display
+
+        def write_label(sheet: Any, row: int, col: int, value: Any) -> None:
+            if value is not None:
+                sheet.write_string(row, col, display(value))
+
+        return write_label
+
+    def write_text(sheet: Any, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            sheet.write_string(row, col, str(value))
+
+    return write_text
+
+
+def export_workbook(
+    services: Services,
+    path: Path,
+    tables: Sequence[str] | None = None,
+    queries: dict[str, ListQuery] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExportReport:
+    """Write the named tables (all of them by default), each under its query, to `path`.
+
+    The file is written beside its final name and moved into place when complete, so a failed
+    or cancelled export never leaves half a workbook.
+    """
+    path = Path(path)
+    names = list(tables or TABLES)
+    unknown = [name for name in names if name not in TABLES]
+    if unknown:
+        raise UserError(f"Unknown table {', '.join(unknown)}; the tables are {', '.join(TABLES)}.")
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"{path.name}: exports are .xlsx workbooks; name the file ….xlsx.")
+    if not path.parent.is_dir():
+        raise UserError(f"The folder {path.parent} does not exist.")
+    queries = queries or {}
+    report = ExportReport(path=path)
+    specs = [TABLES[name] for name in names]
+    totals = {spec.name: count_rows(services, spec, queries.get(spec.name)) for spec in specs}
+    grand_total = sum(totals.values())
+    done = 0
+    handle, temporary_name = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        workbook = _new_workbook(temporary)
+        formats = _Formats(workbook)
+        for spec in specs:
+            columns = spec.sheet_columns
+            sheet = workbook.add_worksheet(spec.sheet)
+            _write_header(sheet, columns, formats)
+            writers = [(column.value, _cell_writer(column, formats)) for column in columns]
+            row = 0
+            for record in fetch_rows(services, spec, queries.get(spec.name)):
+                row += 1
+                for index, (value_of, write) in enumerate(writers):
+                    write(sheet, row, index, value_of(record))
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done, grand_total, f"Writing {spec.sheet}…")
+            sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
+            report.rows[spec.name] = row
+        workbook.close()
+        os.replace(temporary, path)
+    except PermissionError:
+        raise UserError(f"{path} cannot be written: is it open in Excel?") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    if progress is not None:
+        progress(grand_total, grand_total, "Done")
+    return report
+
+
+def export_template(path: Path, table: str) -> Path:
+    """An empty sheet with the table's headers and drop-down lists for its choices and
+    countries: what a partner fills in to send members, meetings or a budget."""
+    from anso_desktop.tables.specs import TABLES as specs
+
+    if table not in specs:
+        raise UserError(f"Unknown table {table}; the tables are {', '.join(specs)}.")
+    path = Path(path)
+    spec = specs[table]
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    formats = _Formats(workbook)
+    sheet = workbook.add_worksheet(spec.sheet)
+    lists = workbook.add_worksheet("Lists")
+    columns = spec.sheet_columns
+    _write_header(sheet, columns, formats)
+    list_column = 0
+    for index, column in enumerate(columns):
+        choices: list[str] = []
+        if column.kind is ValueKind.CHOICE and column.choices is not None:
+            choices = column.choices.labels()
+        elif column.kind is ValueKind.COUNTRY:
+            choices = [name for _, name in all_countries()]
+        if choices:
+            lists.write_string(0, list_column, column.header, formats.header)
+            for offset, choice in enumerate(choices, start=1):
+                lists.write_string(offset, list_column, choice)
+            letter = xlsxwriter.utility.xl_col_to_name(list_column)
+            sheet.data_validation(
+                1,
+                index,
+                5000,
+                index,
+                {
+                    "validate": "list",
+                    "source": f"=Lists!${letter}$2:${letter}${len(choices) + 1}",
+                    "error_title": column.header,
+                    "error_message": f"Choose one of the {column.header.lower()} values in the list.",
+                },
+            )
+            list_column += 1
+        elif column.kind is ValueKind.DATE:
+            sheet.data_validation(
+                1,
+                index,
+                5000,
+                index,
+                {
+                    "validate": "date",
+                    "criteria": ">",
+                    "value": date(1900, 1, 1),
+                    "error_message": "Enter a date.",
+                },
+            )
+        elif column.kind is ValueKind.MONEY:
+            sheet.data_validation(
+                1,
+                index,
+                5000,
+                index,
+                {
+                    "validate": "decimal",
+                    "criteria": ">=",
+                    "value": 0,
+                    "error_message": "Enter an amount (0 or more).",
+                },
+            )
+    lists.hide()
+    sheet.autofilter(0, 0, 1, len(columns) - 1)
+    workbook.close()
+    return path

@@ -1,0 +1,868 @@
+"""Importing a workbook: find each sheet's header, read every row as its columns' types, then
+upsert by natural key through the services — all in one transaction, after a backup.
+
+Nothing is written unless every row is sound: the report lists sheet, row, column and message
+for every bad row, and the transaction is rolled back. Re-importing the same file changes
+nothing (every row is "unchanged"); a changed cell updates that record only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from anso_desktop.domain import (
+    DecisionStatus,
+    FinanceKind,
+    MeetingKind,
+    MemberStatus,
+    OrganizationKind,
+    Relation,
+)
+from anso_desktop.errors import UserError, ValidationError
+from anso_desktop.services import Services
+from anso_desktop.services.decisions import BoardMeetingData, DecisionData
+from anso_desktop.services.finances import FinanceEntryData, FundData
+from anso_desktop.services.meetings import MeetingData, OrganizerData
+from anso_desktop.services.organizations import ContactData, OrganizationData
+from anso_desktop.spreadsheets import cells
+from anso_desktop.spreadsheets.cells import CellError
+from anso_desktop.spreadsheets.headers import HeaderMatch, find_header, year_in
+from anso_desktop.spreadsheets.reading import Sheet, WorkbookError, read_sheet, read_sheets
+from anso_desktop.spreadsheets.report import ImportReport, Outcome, RowIssue, RowResult
+from anso_desktop.storage.models import (
+    BoardMeeting,
+    Contact,
+    Decision,
+    FinanceEntry,
+    Fund,
+    Meeting,
+    Organization,
+    normalize_name,
+)
+from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
+
+ProgressCallback = Callable[[int, int, str], None]
+PROGRESS_EVERY = 200
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    #: Which table the file holds; None: every sheet named like a table (a whole-database export).
+    table: str | None = None
+    sheet: str | None = None
+    #: The year for dates written without one (the report's "4.21-23").
+    year: int | None = None
+    dry_run: bool = False
+    #: Header as written -> column key (None: ignore it), from the wizard's mapping step.
+    mapping: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedRow:
+    number: int  # as the spreadsheet numbers it (1-based)
+    values: dict[str, Any]
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+
+
+@dataclass
+class ParsedSheet:
+    spec: TableSpec
+    sheet: str
+    header: HeaderMatch
+    rows: list[ParsedRow]
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo it: errors were found, or it is a dry run."""
+
+
+class Cancelled(Exception):
+    """The user cancelled; the transaction was rolled back."""
+
+
+# --- reading the rows --------------------------------------------------------------------------
+
+
+def _parse_cell(column: Column, value: Any, year: int | None) -> Any:
+    kind = column.kind
+    if kind in (ValueKind.TEXT, ValueKind.LONG_TEXT):
+        return cells.text(value)
+    if kind is ValueKind.INTEGER:
+        return cells.integer(value)
+    if kind is ValueKind.DATE:
+        return cells.date_range(value, year)  # (start, end) or None; callers take what they need
+    if kind is ValueKind.MONEY:
+        return cells.money(value)
+    if kind is ValueKind.CHOICE:
+        assert column.choices is not None
+        return cells.choice(value, column.choices)
+    if kind is ValueKind.COUNTRY:
+        return cells.country(value)
+    if kind is ValueKind.LIST:
+        return cells.names(value)
+    return None
+
+
+def parse_sheet(
+    spec: TableSpec,
+    sheet: Sheet,
+    options: ImportOptions,
+    report: ImportReport,
+    *,
+    allow_empty: bool = False,
+) -> ParsedSheet:
+    header = find_header(sheet.rows, spec, options.mapping)
+    if header is None or not header.columns:
+        expected = ", ".join(c.header for c in spec.sheet_columns[:5])
+        raise WorkbookError(
+            f"Sheet '{sheet.name}' has no header row naming the {spec.title.lower()} columns "
+            f"(such as {expected})."
+        )
+    for column in spec.sheet_columns:
+        if column.required and column.key not in header.keys:
+            also = (
+                f" (or {', '.join(repr(s) for s in column.synonyms[:3])})"
+                if column.synonyms
+                else ""
+            )
+            raise WorkbookError(
+                f"Sheet '{sheet.name}' has no '{column.header}' column{also}, which "
+                f"{spec.title.lower()} need."
+            )
+    for _, text in header.unknown:
+        report.warnings.append(
+            f"Sheet '{sheet.name}': the column '{text}' is not known and was ignored."
+        )
+    for _, text in header.repeated:
+        report.warnings.append(
+            f"Sheet '{sheet.name}': the column '{text}' repeats another one and was ignored."
+        )
+    year = options.year or year_in(
+        [sheet.name, *(c for row in sheet.rows[: header.row] for c in row)]
+    )
+    parsed: list[ParsedRow] = []
+    for index in range(header.row + 1, len(sheet.rows)):
+        raw = sheet.rows[index]
+        if all(cells.is_blank(value) for value in raw):
+            continue
+        row = ParsedRow(number=index + 1, values={})
+        for position, column in header.columns.items():
+            value = raw[position] if position < len(raw) else None
+            try:
+                row.values[column.key] = _parse_cell(column, value, year)
+            except CellError as error:
+                row.errors.append((column.header, str(error)))
+        parsed.append(row)
+    if not parsed and not allow_empty:
+        raise WorkbookError(f"Sheet '{sheet.name}' has no rows under its header.")
+    return ParsedSheet(spec=spec, sheet=sheet.name, header=header, rows=parsed)
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+
+class _RowRefused(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _first(values: dict[str, Any], key: str) -> Any:
+    """A date column's single date (parsed as a range)."""
+    found = values.get(key)
+    if isinstance(found, tuple):
+        start, end = found
+        if end != start:
+            raise _RowRefused(
+                key, f"{start:%d %b %Y} – {end:%d %b %Y} is a range; one date is expected"
+            )
+        return start
+    return found
+
+
+class _Context:
+    """What the rows of one import share: the services, the session, names already resolved."""
+
+    def __init__(self, services: Services, session: Session) -> None:
+        self.services = services
+        self.session = session
+        self.endorsements: list[tuple[int, str, int, str]] = []  # (org id, "4.3", row, sheet)
+
+    def organization_id(self, name: str, column: str) -> int:
+        found = self.session.scalars(
+            select(Organization.id).where(Organization.normalized_name == normalize_name(name))
+        ).first()
+        if found is None:
+            found = self.session.scalars(
+                select(Organization.id).where(func.upper(Organization.acronym) == name.upper())
+            ).first()
+        if found is None:
+            raise _RowRefused(column, f"no organization is called '{name}'")
+        return found
+
+    def board_meeting_id(self, number: int, column: str) -> int:
+        found = self.session.scalars(
+            select(BoardMeeting.id).where(BoardMeeting.number == number)
+        ).first()
+        if found is None:
+            raise _RowRefused(
+                column,
+                f"there is no board meeting number {number} (add it, or import its sheet first)",
+            )
+        return found
+
+    def fund_id(self, name: str, column: str) -> int:
+        found = self.session.scalars(select(Fund.id).where(Fund.name == name)).first()
+        if found is None:
+            raise _RowRefused(column, f"there is no fund called '{name}'")
+        return found
+
+
+class _Table:
+    """How rows of one table are keyed, compared and saved."""
+
+    spec: TableSpec
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        raise NotImplementedError
+
+    def label(self, values: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        raise NotImplementedError
+
+    def data_of(self, record: Any) -> Any:
+        raise NotImplementedError
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        """The data to save: `current` (the existing record's data, or defaults) with the
+        sheet's columns put in."""
+        raise NotImplementedError
+
+    def comparable(self, data: Any) -> Any:
+        return data
+
+    def create(self, context: _Context, data: Any) -> Any:
+        raise NotImplementedError
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        raise NotImplementedError
+
+    def after_save(
+        self, context: _Context, record: Any, values: dict[str, Any], row: ParsedRow, sheet: str
+    ) -> None:
+        """Work that needs the saved record's id (links resolved at the end)."""
+
+    @staticmethod
+    def merge(current: Any, values: dict[str, Any], names: Mapping[str, str]) -> Any:
+        """`current` with each sheet value put into its data field (`names`: column -> field)."""
+        changes = {field_name: values[key] for key, field_name in names.items() if key in values}
+        return replace(current, **changes)
+
+
+class _Members(_Table):
+    spec = TABLES["members"]
+    FIELDS = {f.name: f.name for f in fields(OrganizationData)}
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        name = values.get("name")
+        if not name:
+            raise _RowRefused("name", "the name is missing")
+        return normalize_name(name)
+
+    def label(self, values: dict[str, Any]) -> str:
+        return values.get("name") or "?"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        found = context.session.scalars(
+            select(Organization).where(Organization.normalized_name == key)
+        ).one_or_none()
+        return found
+
+    def data_of(self, record: Any) -> Any:
+        return OrganizationData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        values = dict(values)
+        for key in ("applied_on", "endorsed_on", "approved_on", "joined_on"):
+            if key in values:
+                values[key] = _first(values, key)
+        if current is None:
+            status = values.get("status")
+            relation = values.get("relation") or Relation.MEMBER
+            current = OrganizationData(
+                name=values["name"],
+                kind=OrganizationKind.OTHER,
+                relation=relation,
+                status=status if relation is Relation.MEMBER else None,
+            )
+        for key in ("kind", "relation"):
+            if key in values and values[key] is None:
+                values.pop(key)  # blank: keep what it is (or the default)
+        data = self.merge(current, values, {k: k for k in self.FIELDS if k in values})
+        if data.relation is Relation.MEMBER and data.status is None:
+            data = replace(data, status=MemberStatus.APPLICANT)
+        return data
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.organizations.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.organizations.update(record.id, record.version, data)
+
+    def after_save(
+        self, context: _Context, record: Any, values: dict[str, Any], row: ParsedRow, sheet: str
+    ) -> None:
+        reference = values.get("endorsement")
+        if reference:
+            context.endorsements.append((record.id, reference, row.number, sheet))
+
+
+class _Contacts(_Table):
+    spec = TABLES["contacts"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        if not values.get("organization") or not values.get("name"):
+            raise _RowRefused("name" if values.get("organization") else "organization", "missing")
+        return (normalize_name(values["organization"]), normalize_name(values["name"]))
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values.get('name')} ({values.get('organization')})"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        organization, name = key  # type: ignore[misc]
+        for contact in context.session.scalars(
+            select(Contact)
+            .join(Contact.organization)
+            .where(Organization.normalized_name == organization)
+        ):
+            if normalize_name(contact.name) == name:
+                return contact
+        return None
+
+    def data_of(self, record: Any) -> Any:
+        return ContactData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        organization_id = context.organization_id(values["organization"], "Organization")
+        if current is None:
+            current = ContactData(organization_id=organization_id, name=values["name"])
+        fields_ = {k: k for k in ("name", "title", "email", "phone", "role") if k in values}
+        return replace(self.merge(current, values, fields_), organization_id=organization_id)
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.organizations.add_contact(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.organizations.update_contact(record.id, record.version, data)
+
+
+class _Meetings(_Table):
+    spec = TABLES["meetings"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        title = values.get("title")
+        dates = values.get("start_date")
+        if not title:
+            raise _RowRefused("title", "the title is missing")
+        if not dates:
+            raise _RowRefused("start_date", "the date is missing")
+        return (" ".join(title.split()), dates[0])
+
+    def label(self, values: dict[str, Any]) -> str:
+        return values.get("title") or "?"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        title, start = key  # type: ignore[misc]
+        return context.session.scalars(
+            select(Meeting).where(Meeting.title == title, Meeting.start_date == start)
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return MeetingData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        start, end_of_range = values["start_date"]
+        changes: dict[str, Any] = {"start_date": start}
+        if "end_date" in values and values["end_date"] is not None:
+            changes["end_date"] = _first(values, "end_date")
+        elif end_of_range != start or "end_date" in values or current is None:
+            changes["end_date"] = end_of_range  # "Date(s)" gave both; or a one-day meeting
+        for key in (
+            "title",
+            "kind",
+            "mode",
+            "location",
+            "participants_count",
+            "countries_count",
+            "notes",
+        ):
+            if key in values:
+                changes[key] = values[key]
+        if changes.get("kind", 0) is None:
+            changes["kind"] = MeetingKind.OTHER
+        if "organizers" in values:
+            changes["organizers"] = tuple(OrganizerData(name) for name in values["organizers"])
+        base = (
+            current if current is not None else MeetingData(title=values["title"], start_date=start)
+        )
+        return replace(base, **changes)
+
+    def comparable(self, data: Any) -> Any:
+        return replace(data, organizers=tuple(o.name for o in data.organizers))
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.meetings.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.meetings.update(record.id, record.version, data)
+
+
+class _BoardMeetings(_Table):
+    spec = TABLES["board-meetings"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        if values.get("number") is None:
+            raise _RowRefused("number", "the number is missing")
+        return values["number"]
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"Board meeting {values.get('number')}"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        return context.session.scalars(
+            select(BoardMeeting).where(BoardMeeting.number == key)
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return BoardMeetingData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        values = dict(values)
+        values["date"] = _first(values, "date") if "date" in values else None
+        base = (
+            current
+            if current is not None
+            else BoardMeetingData(number=values["number"], date=values["date"])
+        )
+        return self.merge(
+            base,
+            values,
+            {k: k for k in ("number", "date", "mode", "location", "notes") if k in values},
+        )
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.board_meetings.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.board_meetings.update(record.id, record.version, data)
+
+
+class _Decisions(_Table):
+    spec = TABLES["decisions"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        if values.get("board_meeting") is None:
+            raise _RowRefused("board_meeting", "the board meeting is missing")
+        if values.get("number") is None:
+            raise _RowRefused("number", "the decision number is missing")
+        return (values["board_meeting"], values["number"])
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"Decision {values.get('board_meeting')}.{values.get('number')}"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        board, number = key  # type: ignore[misc]
+        return context.session.scalars(
+            select(Decision)
+            .join(Decision.board_meeting)
+            .where(BoardMeeting.number == board, Decision.number == number)
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return DecisionData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        board_id = context.board_meeting_id(values["board_meeting"], "Board meeting")
+        changes: dict[str, Any] = {"board_meeting_id": board_id, "number": values["number"]}
+        for key in ("text", "category", "status", "owner", "follow_up"):
+            if key in values:
+                changes[key] = values[key]
+        if "due_date" in values:
+            changes["due_date"] = _first(values, "due_date")
+        if changes.get("status", 0) is None:
+            changes["status"] = DecisionStatus.PROPOSED
+        if "organizations" in values:
+            changes["organization_ids"] = tuple(
+                context.organization_id(name, "Organizations") for name in values["organizations"]
+            )
+        base = (
+            current
+            if current is not None
+            else DecisionData(board_meeting_id=board_id, text=values.get("text") or "")
+        )
+        return replace(base, **changes)
+
+    def comparable(self, data: Any) -> Any:
+        return replace(data, organization_ids=tuple(sorted(data.organization_ids)))
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.decisions.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.decisions.update(record.id, record.version, data)
+
+
+class _Funds(_Table):
+    spec = TABLES["funds"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        if not values.get("name"):
+            raise _RowRefused("name", "the name is missing")
+        return values["name"]
+
+    def label(self, values: dict[str, Any]) -> str:
+        return values.get("name") or "?"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        return context.session.scalars(select(Fund).where(Fund.name == key)).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return FundData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        changes: dict[str, Any] = {
+            k: values[k] for k in ("name", "currency", "initial_capital", "notes") if k in values
+        }
+        if "established_on" in values:
+            changes["established_on"] = _first(values, "established_on")
+        if "partner" in values:
+            changes["partner_id"] = (
+                context.organization_id(values["partner"], "Partner") if values["partner"] else None
+            )
+        base = (
+            current
+            if current is not None
+            else FundData(name=values["name"], currency="CNY", initial_capital=None)
+        )
+        return replace(base, **changes)
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.funds.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.funds.update(record.id, record.version, data)
+
+
+class _Finances(_Table):
+    spec = TABLES["finances"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        for required in ("fiscal_year", "category", "kind"):
+            if values.get(required) in (None, ""):
+                raise _RowRefused(required, "missing")
+        entry_date = _first(values, "entry_date") if "entry_date" in values else None
+        currency = (values.get("currency") or "CNY").upper()
+        if currency == "RMB":
+            currency = "CNY"
+        return (
+            values["fiscal_year"],
+            " ".join(values["category"].split()),
+            values["kind"],
+            currency,
+            values.get("funding_source"),
+            entry_date,
+            values.get("description"),
+        )
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values.get('fiscal_year')} {values.get('category')}"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        year, category, kind, currency, source, entry_date, description = key  # type: ignore[misc]
+        return context.session.scalars(
+            select(FinanceEntry).where(
+                FinanceEntry.fiscal_year == year,
+                FinanceEntry.category == category,
+                FinanceEntry.kind == kind,
+                FinanceEntry.currency == currency,
+                FinanceEntry.funding_source.is_(None)
+                if source is None
+                else FinanceEntry.funding_source == source,
+                FinanceEntry.entry_date.is_(None)
+                if entry_date is None
+                else FinanceEntry.entry_date == entry_date,
+                FinanceEntry.description.is_(None)
+                if description is None
+                else FinanceEntry.description == description,
+            )
+        ).first()
+
+    def data_of(self, record: Any) -> Any:
+        return FinanceEntryData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        changes: dict[str, Any] = {
+            k: values[k]
+            for k in ("fiscal_year", "category", "kind", "amount", "funding_source", "description")
+            if k in values
+        }
+        if values.get("currency"):
+            changes["currency"] = values["currency"]
+        if "entry_date" in values:
+            changes["entry_date"] = _first(values, "entry_date")
+        if "fund" in values:
+            changes["fund_id"] = context.fund_id(values["fund"], "Fund") if values["fund"] else None
+        base = (
+            current
+            if current is not None
+            else FinanceEntryData(
+                fiscal_year=values["fiscal_year"],
+                category=values["category"],
+                kind=values["kind"] or FinanceKind.EXPENDITURE,
+                amount=None,
+            )
+        )
+        return replace(base, **changes)
+
+    def comparable(self, data: Any) -> Any:
+        currency = (data.currency or "").upper()
+        return replace(data, currency="CNY" if currency == "RMB" else currency)
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.finances.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.finances.update(record.id, record.version, data)
+
+
+TABLE_IMPORTERS: dict[str, _Table] = {
+    table.spec.name: table
+    for table in (
+        _Members(),
+        _Contacts(),
+        _Meetings(),
+        _BoardMeetings(),
+        _Decisions(),
+        _Funds(),
+        _Finances(),
+    )
+}
+
+
+# --- the import ------------------------------------------------------------------------------
+
+
+def _sheets_to_import(path: Path, options: ImportOptions) -> list[tuple[TableSpec, Sheet]]:
+    if options.table is not None:
+        if options.table not in TABLES:
+            raise UserError(f"Unknown table '{options.table}'; the tables are {', '.join(TABLES)}.")
+        spec = TABLES[options.table]
+        if options.sheet is None and path.suffix.lower() != ".csv":
+            from anso_desktop.spreadsheets.reading import sheet_names
+
+            names = sheet_names(path)
+            same = [n for n in names if n.casefold() == spec.sheet.casefold()]
+            return [(spec, read_sheet(path, same[0] if same else None))]
+        return [(spec, read_sheet(path, options.sheet))]
+    sheets = {sheet.name.casefold(): sheet for sheet in read_sheets(path)}
+    chosen = [
+        (spec, sheets[spec.sheet.casefold()])
+        for spec in TABLES.values()
+        if spec.sheet.casefold() in sheets
+    ]
+    if not chosen:
+        raise WorkbookError(
+            f"{path.name} has no sheet named after a table ({', '.join(s.sheet for s in TABLES.values())}); "
+            "say which table it holds with --table."
+        )
+    return chosen
+
+
+def read_for_import(path: Path, options: ImportOptions, report: ImportReport) -> list[ParsedSheet]:
+    parsed = []
+    for spec, sheet in _sheets_to_import(path, options):
+        # In a whole-database workbook an empty table is just empty; a file for one table is not.
+        parsed.append(parse_sheet(spec, sheet, options, report, allow_empty=options.table is None))
+        report.tables.append(spec.name)
+    return parsed
+
+
+def import_file(
+    services: Services,
+    path: Path,
+    options: ImportOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import `path`; the report says what was (or, with errors or a dry run, would be) done."""
+    options = options or ImportOptions()
+    path = Path(path)
+    report = ImportReport(file=path, dry_run=options.dry_run)
+    parsed = read_for_import(path, options, report)
+    total = sum(len(sheet.rows) for sheet in parsed)
+    if not options.dry_run:
+        from anso_desktop.storage.backup import automatic_backup
+
+        report.backup = automatic_backup(services.database, reason="before-import")
+    try:
+        with services.database.transaction() as session:
+            context = _Context(services, session)
+            done = 0
+            for sheet in parsed:
+                table = TABLE_IMPORTERS[sheet.spec.name]
+                seen: dict[Hashable, int] = {}
+                for row in sheet.rows:
+                    if cancelled is not None and cancelled():
+                        raise Cancelled
+                    _import_row(context, table, sheet, row, seen, report)
+                    done += 1
+                    if progress is not None and done % PROGRESS_EVERY == 0:
+                        progress(done, total, f"Importing {sheet.sheet}…")
+            _link_endorsements(context, report)
+            if report.errors or options.dry_run:
+                raise _Rollback
+            report.written = True
+    except _Rollback:
+        pass
+    if progress is not None:
+        progress(total, total, "Done")
+    return report
+
+
+def _refuse(
+    report: ImportReport,
+    sheet: ParsedSheet,
+    row: ParsedRow,
+    label: str,
+    issues: list[tuple[str, str]],
+) -> None:
+    for column, message in issues:
+        report.errors.append(RowIssue(sheet.sheet, row.number, column, message))
+    report.rows.append(
+        RowResult(sheet.sheet, row.number, label, Outcome.ERROR, [m for _, m in issues])
+    )
+
+
+def _header_of(spec: TableSpec, key: str) -> str:
+    for column in spec.sheet_columns:
+        if column.key == key:
+            return column.header
+    aliases = {
+        "board_meeting_id": "board_meeting",
+        "organization_ids": "organizations",
+        "partner_id": "partner",
+        "fund_id": "fund",
+    }
+    if key in aliases:
+        return _header_of(spec, aliases[key])
+    return key.replace("_", " ").capitalize() if key else ""
+
+
+def _import_row(
+    context: _Context,
+    table: _Table,
+    sheet: ParsedSheet,
+    row: ParsedRow,
+    seen: dict[Hashable, int],
+    report: ImportReport,
+) -> None:
+    label = (
+        table.label(row.values)
+        if not row.errors
+        else str(row.values.get("name") or row.values.get("title") or "")
+    )
+    if row.errors:
+        _refuse(report, sheet, row, label, row.errors)
+        return
+    try:
+        key = table.key(row.values)
+        if key in seen:
+            raise _RowRefused(
+                "", f"repeats row {seen[key]} (the same {table.spec.title.lower()[:-1]})"
+            )
+        seen[key] = row.number
+        record = table.find(context, key)
+        current = table.data_of(record) if record is not None else None
+        data = table.build(context, row.values, current)
+        if current is not None and table.comparable(data) == table.comparable(current):
+            report.unchanged += 1
+            report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.UNCHANGED))
+            table.after_save(context, record, row.values, row, sheet.sheet)
+            return
+        with context.session.begin_nested():
+            saved = (
+                table.create(context, data)
+                if record is None
+                else table.update(context, record, data)
+            )
+        table.after_save(context, saved, row.values, row, sheet.sheet)
+    except _RowRefused as refusal:
+        _refuse(
+            report, sheet, row, label, [(_header_of(sheet.spec, refusal.column), refusal.message)]
+        )
+        return
+    except ValidationError as error:
+        _refuse(
+            report,
+            sheet,
+            row,
+            label,
+            [(_header_of(sheet.spec, k), m) for k, m in error.errors.items()],
+        )
+        return
+    except UserError as error:
+        _refuse(report, sheet, row, label, [("", error.message)])
+        return
+    if record is None:
+        report.inserted += 1
+        report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.NEW))
+    else:
+        report.updated += 1
+        report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.CHANGED))
+
+
+def _link_endorsements(context: _Context, report: ImportReport) -> None:
+    """ "Endorsing decision" cells ("4.3") point at decisions that may come later in the file."""
+    for organization_id, reference, row, sheet in context.endorsements:
+        board, _, number = reference.partition(".")
+        decision = None
+        if board.strip().isdigit() and number.strip().isdigit():
+            decision = context.session.scalars(
+                select(Decision)
+                .join(Decision.board_meeting)
+                .where(BoardMeeting.number == int(board), Decision.number == int(number))
+            ).one_or_none()
+        if decision is None:
+            report.errors.append(
+                RowIssue(
+                    sheet,
+                    row,
+                    "Endorsing decision",
+                    f"there is no decision {reference} (board meeting.decision)",
+                )
+            )
+            continue
+        organization = context.session.get_one(Organization, organization_id)
+        if organization.endorsement_decision_id != decision.id:
+            organization.endorsement_decision_id = decision.id
+            if decision.id not in {o.id for o in decision.organizations}:
+                decision.organizations.append(organization)
+    context.session.flush()
+
+
+def parse_only(path: Path, options: ImportOptions) -> tuple[ImportReport, list[ParsedSheet]]:
+    """Read and check the file without touching the database (the wizard's first look)."""
+    report = ImportReport(file=Path(path), dry_run=True)
+    return report, read_for_import(Path(path), options, report)
+
+
+__all__ = ["Cancelled", "ImportOptions", "import_file", "parse_only"]
