@@ -105,6 +105,7 @@ def _index() -> dict[str, str]:
     return index
 
 
+@cache
 def country_code(text: str) -> str:
     """The alpha-2 code for a code or name such as "ar", "ARG", "Argentina" or "South Korea".
 

@@ -7,6 +7,7 @@ printouts show. Both directions are looked up here so that no other module spell
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Self
 
 
@@ -24,19 +25,29 @@ class LabelledEnum(StrEnum):
     @classmethod
     def from_text(cls, text: str) -> Self:
         """Accept a stored value or a label, ignoring case, spaces, hyphens and underscores."""
-        wanted = _fold(text)
-        for member in cls:
-            if wanted in (_fold(member.value), _fold(member.label)):
-                return member
-        raise ValueError(f"'{text}' is not one of: {', '.join(m.label for m in cls)}")
+        found = _lookup(cls).get(_fold(text))
+        if found is None:
+            raise ValueError(f"'{text}' is not one of: {', '.join(m.label for m in cls)}")
+        return found  # type: ignore[return-value]
 
     @classmethod
     def labels(cls) -> list[str]:
         return [member.label for member in cls]
 
 
+@cache
 def _fold(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@cache
+def _lookup(enum_class: type[LabelledEnum]) -> dict[str, LabelledEnum]:
+    """Folded value and label -> member, built once per enum (imports read many rows)."""
+    table: dict[str, LabelledEnum] = {}
+    for member in enum_class:
+        table.setdefault(_fold(member.value), member)
+        table.setdefault(_fold(member.label), member)
+    return table
 
 
 class OrganizationKind(LabelledEnum):

@@ -72,6 +72,11 @@ def run(size: str, output: Path) -> list[object]:
                 synthetic.fill(services.database, meetings=rows)
             measurements += tab_benchmarks(services, big_tab[1], rows, big_tab[0].lower())
             services.database.dispose()
+        from bench.spreadsheet_bench import spreadsheet_benchmarks
+
+        measurements += spreadsheet_benchmarks(
+            sizes["rows"], folder, runs=1 if size == "smoke" else 3
+        )
         measurements += startup_benchmark(
             folder / f"rows-{sizes['rows']}.sqlite", folder, runs=3 if size == "smoke" else None
         )

@@ -22,6 +22,7 @@ from anso_desktop.storage.models import (
     Meeting,
     MeetingOrganizer,
     Organization,
+    fold_for_search,
     normalize_name,
 )
 
@@ -90,6 +91,21 @@ class OrganizationSnapshot:
     organizer_keys: tuple[tuple[int, int], ...] = ()
     #: Funds of which it is the partner.
     fund_ids: tuple[int, ...] = ()
+
+
+_ORGANIZATION_FIELDS = tuple(OrganizationData.__dataclass_fields__)
+
+
+def _date_to_default(
+    status: MemberStatus | None, previous: MemberStatus | None, *, is_new: bool
+) -> str | None:
+    """Which date a save fills with today, if blank: a form that moves a member on, or a new
+    application. A new record in a later status (history typed in, or imported) keeps blanks."""
+    if status is None or status is previous:
+        return None
+    if not is_new or status is MemberStatus.APPLICANT:
+        return _STATUS_DATE_FIELD[status]
+    return None
 
 
 def _lifecycle_problem(
@@ -232,6 +248,19 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
     def _validate(
         self, session: Session, data: OrganizationData, existing: Organization | None
     ) -> OrganizationData:
+        data = self.check(data, existing)
+        clash = session.scalars(
+            select(Organization).where(Organization.normalized_name == normalize_name(data.name))
+        ).one_or_none()
+        if clash is not None and (existing is None or clash.id != existing.id):
+            raise ValidationError.single("name", f"'{clash.name}' is already in the register")
+        return data
+
+    def check(
+        self, data: OrganizationData, existing: Organization | None = None
+    ) -> OrganizationData:
+        """The checks that need no database (an import runs them on many rows at once, and
+        finds clashes between names itself); returns the data tidied."""
         errors = Errors()
         name = " ".join((data.name or "").split())
         errors.require("name", name, "Name")
@@ -266,12 +295,6 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
             before, after = getattr(data, earlier), getattr(data, later)
             if before is not None and after is not None and after < before:
                 errors.add(later, message)
-        if name:
-            clash = session.scalars(
-                select(Organization).where(Organization.normalized_name == normalize_name(name))
-            ).one_or_none()
-            if clash is not None and (existing is None or clash.id != existing.id):
-                errors.add("name", f"'{clash.name}' is already in the register")
         errors.raise_if_any()
         return replace(
             data,
@@ -288,14 +311,32 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         previous_status = record.status if record.id is not None else None
         for name in OrganizationData.__dataclass_fields__:
             setattr(record, name, getattr(data, name))
-        status = record.status
-        reached = status is not None and status is not previous_status
-        if reached and (record.id is not None or status is MemberStatus.APPLICANT):
-            # A form that moves a member on (or a new application) without a date: today.
-            # A new record in a later status (history typed in, or imported) keeps its blanks.
-            date_field = _STATUS_DATE_FIELD[status]
-            if getattr(record, date_field) is None:
-                setattr(record, date_field, date.today())
+        date_field = _date_to_default(record.status, previous_status, is_new=record.id is None)
+        if date_field is not None and getattr(record, date_field) is None:
+            setattr(record, date_field, date.today())
+
+    def row_values(self, data: OrganizationData) -> dict[str, Any]:
+        """The columns of a new organization, as `_apply` would set them: for inserting many
+        rows at once without building an ORM object for each (imports)."""
+        values: dict[str, Any] = {name: getattr(data, name) for name in _ORGANIZATION_FIELDS}
+        for name in ("kind", "relation", "status"):
+            values[name] = values[name].value if values[name] is not None else None
+        date_field = _date_to_default(data.status, None, is_new=True)
+        if date_field is not None and values[date_field] is None:
+            values[date_field] = date.today()
+        values["normalized_name"] = normalize_name(data.name)
+        values["search_text"] = fold_for_search(
+            " | ".join(v for name in Organization.search_fields if (v := values[name]))
+        )
+        values["version"] = 1
+        for name in (
+            "endorsement_decision_id",
+            "approval_meeting_id",
+            "suspended_on",
+            "withdrawn_on",
+        ):
+            values.setdefault(name, None)
+        return values
 
     # --- lifecycle ---------------------------------------------------------------------------
 

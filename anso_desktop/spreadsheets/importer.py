@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import (
@@ -147,13 +148,21 @@ def parse_sheet(
         [sheet.name, *(c for row in sheet.rows[: header.row] for c in row)]
     )
     parsed: list[ParsedRow] = []
+    columns = [
+        (position, column, [] if column.kind is ValueKind.LIST else None)
+        for position, column in header.columns.items()
+    ]
     for index in range(header.row + 1, len(sheet.rows)):
         raw = sheet.rows[index]
-        if all(cells.is_blank(value) for value in raw):
+        if all(value is None or value == "" or cells.is_blank(value) for value in raw):
             continue
         row = ParsedRow(number=index + 1, values={})
-        for position, column in header.columns.items():
-            value = raw[position] if position < len(raw) else None
+        width = len(raw)
+        for position, column, blank in columns:
+            value = raw[position] if position < width else None
+            if value is None or value == "":  # most cells of a wide sheet: skip the parser
+                row.values[column.key] = blank
+                continue
             try:
                 row.values[column.key] = _parse_cell(column, value, year)
             except CellError as error:
@@ -193,7 +202,7 @@ class _Context:
     def __init__(self, services: Services, session: Session) -> None:
         self.services = services
         self.session = session
-        self.endorsements: list[tuple[int, str, int, str]] = []  # (org id, "4.3", row, sheet)
+        self.endorsements: list[tuple[Any, str, int, str]] = []  # (organization, "4.3", row, sheet)
 
     def organization_id(self, name: str, column: str) -> int:
         found = self.session.scalars(
@@ -261,6 +270,38 @@ class _Table:
     ) -> None:
         """Work that needs the saved record's id (links resolved at the end)."""
 
+    #: Tables that can hold many thousands of rows are imported in bulk: one look-up for all
+    #: existing records, checks that need no database, and one flush at the end.
+    bulk = False
+
+    def find_many(self, context: _Context, keys: list[Hashable]) -> dict[Hashable, Any]:
+        raise NotImplementedError
+
+    def check(self, context: _Context, data: Any, record: Any) -> Any:
+        raise NotImplementedError
+
+    def new_record(self, context: _Context, data: Any) -> Any:
+        raise NotImplementedError
+
+    def apply(self, context: _Context, record: Any, data: Any) -> None:
+        raise NotImplementedError
+
+    def insert_many(self, context: _Context, records: list[Any]) -> None:
+        """Insert new records in batches. Not through the ORM's flush: on SQLite it inserts one
+        row at a time to read each new id back, which a bulk import does not need."""
+        if not records:
+            return
+        model = type(records[0])
+        columns = [c.key for c in model.__table__.columns if c.key != "id"]
+        for record in records:
+            record.version = 1
+            record.refresh_search_text()
+        for start in range(0, len(records), 5000):
+            context.session.execute(
+                insert(model),
+                [{key: getattr(r, key) for key in columns} for r in records[start : start + 5000]],
+            )
+
     @staticmethod
     def merge(current: Any, values: dict[str, Any], names: Mapping[str, str]) -> Any:
         """`current` with each sheet value put into its data field (`names`: column -> field)."""
@@ -323,7 +364,31 @@ class _Members(_Table):
     ) -> None:
         reference = values.get("endorsement")
         if reference:
-            context.endorsements.append((record.id, reference, row.number, sheet))
+            context.endorsements.append((record, reference, row.number, sheet))
+
+    bulk = True
+
+    def find_many(self, context: _Context, keys: list[Hashable]) -> dict[Hashable, Any]:
+        found: dict[Hashable, Any] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            for record in context.session.scalars(
+                select(Organization).where(Organization.normalized_name.in_(chunk))
+            ):
+                found[record.normalized_name] = record
+        return found
+
+    def check(self, context: _Context, data: Any, record: Any) -> Any:
+        return context.services.organizations.check(data, record)
+
+    def new_record(self, context: _Context, data: Any) -> Any:
+        return context.services.organizations.row_values(data)
+
+    def insert_many(self, context: _Context, records: list[Any]) -> None:
+        _insert_rows(context, Organization.__table__, records)
+
+    def apply(self, context: _Context, record: Any, data: Any) -> None:
+        context.services.organizations._apply(context.session, record, data)
 
 
 class _Contacts(_Table):
@@ -719,14 +784,22 @@ def import_file(
             done = 0
             for sheet in parsed:
                 table = TABLE_IMPORTERS[sheet.spec.name]
-                seen: dict[Hashable, int] = {}
-                for row in sheet.rows:
+
+                def step(sheet: ParsedSheet = sheet) -> None:
+                    nonlocal done
                     if cancelled is not None and cancelled():
                         raise Cancelled
-                    _import_row(context, table, sheet, row, seen, report)
                     done += 1
                     if progress is not None and done % PROGRESS_EVERY == 0:
                         progress(done, total, f"Importing {sheet.sheet}…")
+
+                if table.bulk:
+                    _import_sheet_in_bulk(context, table, sheet, report, step)
+                    continue
+                seen: dict[Hashable, int] = {}
+                for row in sheet.rows:
+                    step()
+                    _import_row(context, table, sheet, row, seen, report)
             _link_endorsements(context, report)
             if report.errors or options.dry_run:
                 raise _Rollback
@@ -830,9 +903,118 @@ def _import_row(
         report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.CHANGED))
 
 
+def _insert_rows(context: _Context, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows with the driver's own executemany: the rows were checked already, and
+    SQLAlchemy's per-value processing would cost more than the insert itself. Values are the
+    driver's types (str, int, date, None), which both SQLite and PostgreSQL take as they are."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    connection = context.session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    for start in range(0, len(rows), 5000):
+        batch = [tuple(row[c] for c in columns) for row in rows[start : start + 5000]]
+        connection.exec_driver_sql(sql, batch)
+
+
+def _import_sheet_in_bulk(
+    context: _Context,
+    table: _Table,
+    sheet: ParsedSheet,
+    report: ImportReport,
+    step: Callable[[], None],
+) -> None:
+    """The same outcome as row by row, at a fraction of the cost: existing records are read in
+    a few queries, rows are checked without the database, and new records are inserted in one
+    flush. Name clashes are found through the natural key (within the file and against the
+    database); the database's own constraints still guard the flush."""
+    keyed: list[tuple[ParsedRow, Hashable | None, str]] = []
+    seen: dict[Hashable, int] = {}
+    for row in sheet.rows:
+        label = table.label(row.values) if not row.errors else str(row.values.get("name") or "")
+        if row.errors:
+            keyed.append((row, None, label))
+            continue
+        try:
+            key = table.key(row.values)
+        except _RowRefused as refusal:
+            row.errors.append((_header_of(sheet.spec, refusal.column), refusal.message))
+            keyed.append((row, None, label))
+            continue
+        if key in seen:
+            row.errors.append(
+                ("", f"repeats row {seen[key]} (the same {sheet.spec.title.lower()[:-1]})")
+            )
+        else:
+            seen[key] = row.number
+        keyed.append((row, key, label))
+    existing = table.find_many(context, list(seen))
+    new_records: list[Any] = []
+    for row, key, label in keyed:
+        step()
+        if row.errors:
+            _refuse(report, sheet, row, label, row.errors)
+            continue
+        record = existing.get(key)
+        try:
+            current = table.data_of(record) if record is not None else None
+            data = table.check(context, table.build(context, row.values, current), record)
+        except _RowRefused as refusal:
+            _refuse(
+                report,
+                sheet,
+                row,
+                label,
+                [(_header_of(sheet.spec, refusal.column), refusal.message)],
+            )
+            continue
+        except ValidationError as error:
+            _refuse(
+                report,
+                sheet,
+                row,
+                label,
+                [(_header_of(sheet.spec, k), m) for k, m in error.errors.items()],
+            )
+            continue
+        if record is None:
+            record = table.new_record(context, data)
+            new_records.append(record)
+            report.inserted += 1
+            outcome = Outcome.NEW
+        elif table.comparable(data) == table.comparable(current):
+            report.unchanged += 1
+            outcome = Outcome.UNCHANGED
+        else:
+            table.apply(context, record, data)
+            report.updated += 1
+            outcome = Outcome.CHANGED
+        report.rows.append(RowResult(sheet.sheet, row.number, label, outcome))
+        table.after_save(context, record, row.values, row, sheet.sheet)
+    if report.errors:
+        return  # nothing will be written: no need to flush
+    try:
+        context.session.flush()  # the changed records
+        table.insert_many(context, new_records)
+    except IntegrityError as error:
+        raise WorkbookError(
+            f"The database refused sheet '{sheet.sheet}': {str(error.orig).splitlines()[0]}"
+        ) from error
+
+
 def _link_endorsements(context: _Context, report: ImportReport) -> None:
     """ "Endorsing decision" cells ("4.3") point at decisions that may come later in the file."""
-    for organization_id, reference, row, sheet in context.endorsements:
+    for organization, reference, row, sheet in context.endorsements:
+        if isinstance(organization, dict):  # inserted in bulk: find the row it became
+            organization = context.session.scalars(
+                select(Organization).where(
+                    Organization.normalized_name == organization["normalized_name"]
+                )
+            ).one()
         board, _, number = reference.partition(".")
         decision = None
         if board.strip().isdigit() and number.strip().isdigit():
@@ -851,7 +1033,6 @@ def _link_endorsements(context: _Context, report: ImportReport) -> None:
                 )
             )
             continue
-        organization = context.session.get_one(Organization, organization_id)
         if organization.endorsement_decision_id != decision.id:
             organization.endorsement_decision_id = decision.id
             if decision.id not in {o.id for o in decision.organizations}:

@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 from enum import Enum as PyEnum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -70,15 +71,21 @@ def enum_type(enum_class: type[PyEnum]) -> Enum:
     )
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """The form of a name that decides whether two organizations are the same one.
 
     Case, accents, punctuation and spacing do not make a different organization:
     "Instituto de Astrofísica de Canarias" == "INSTITUTO DE ASTROFISICA DE CANARIAS".
     """
+    if name.isascii():  # the common case, ten times quicker (imports fold every row)
+        return " ".join(_NOT_WORD.sub(" ", name.lower()).split())
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", without_marks).split())
+    return " ".join(_NOT_WORD.sub(" ", without_marks).split())
 
 
 def fold_for_search(text: str) -> str:
@@ -87,6 +94,8 @@ def fold_for_search(text: str) -> str:
     SQLite's own case folding knows only ASCII; folding in Python, once when a row is saved,
     makes "astrofisica" find "Instituto de Astrofísica de Canarias" on SQLite and PostgreSQL alike.
     """
+    if text.isascii():
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
