@@ -248,13 +248,21 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
     def _validate(
         self, session: Session, data: OrganizationData, existing: Organization | None
     ) -> OrganizationData:
-        data = self.check(data, existing)
-        clash = session.scalars(
-            select(Organization).where(Organization.normalized_name == normalize_name(data.name))
-        ).one_or_none()
-        if clash is not None and (existing is None or clash.id != existing.id):
-            raise ValidationError.single("name", f"'{clash.name}' is already in the register")
-        return data
+        errors: dict[str, str] = {}
+        try:
+            checked = self.check(data, existing)
+        except ValidationError as refused:
+            errors.update(refused.errors)
+        name = " ".join((data.name or "").split())
+        if name and "name" not in errors:
+            clash = session.scalars(
+                select(Organization).where(Organization.normalized_name == normalize_name(name))
+            ).one_or_none()
+            if clash is not None and (existing is None or clash.id != existing.id):
+                errors["name"] = f"'{clash.name}' is already in the register"
+        if errors:  # every field's message at once, as the form shows them
+            raise ValidationError(errors)
+        return checked
 
     def check(
         self, data: OrganizationData, existing: Organization | None = None

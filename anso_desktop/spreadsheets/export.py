@@ -231,9 +231,25 @@ def export_template(path: Path, table: str) -> Path:
     if table not in specs:
         raise UserError(f"Unknown table {table}; the tables are {', '.join(specs)}.")
     path = Path(path)
+    if not path.parent.is_dir():
+        raise UserError(f"The folder {path.parent} does not exist.")
     spec = specs[table]
     import xlsxwriter
 
+    handle, temporary_name = tempfile.mkstemp(prefix=".template-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        _write_template(xlsxwriter, temporary, spec)
+        os.replace(temporary, path)
+    except PermissionError:
+        raise UserError(f"{path} cannot be written: is it open in Excel?") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def _write_template(xlsxwriter: Any, path: Path, spec: TableSpec) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     formats = _Formats(workbook)
     sheet = workbook.add_worksheet(spec.sheet)
@@ -294,4 +310,3 @@ def export_template(path: Path, table: str) -> Path:
     lists.hide()
     sheet.autofilter(0, 0, 1, len(columns) - 1)
     workbook.close()
-    return path

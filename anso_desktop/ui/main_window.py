@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QWidget
 
 from anso_desktop import APP_NAME, __version__
@@ -78,6 +86,7 @@ class MainWindow(QMainWindow):
         # Key sequences load Qt's key tables (tens of ms): set them once the window has painted.
         QTimer.singleShot(0, self._apply_shortcuts)
         self._restore_geometry()
+        self.setAcceptDrops(True)  # a workbook dropped on the window opens the import wizard
         if services is not None:
             self._build_tabs()
 
@@ -116,8 +125,20 @@ class MainWindow(QMainWindow):
         self._action(file, "Open &server database…", self.open_database_url)
         self.recent_menu = file.addMenu("&Recent databases")
         file.addSeparator()
-        self.import_action = self._action(file, "&Import…", self.import_file, "Ctrl+I")
-        self.export_action = self._action(file, "&Export…", self.export_file, "Ctrl+E")
+        self.import_action = self._action(
+            file,
+            "&Import…",
+            self.import_file,
+            "Ctrl+I",
+            tip="Import members, meetings, decisions or finances from an Excel workbook",
+        )
+        self.export_action = self._action(
+            file,
+            "&Export…",
+            self.export_file,
+            "Ctrl+E",
+            tip="Save this list, the whole database or an empty template as an Excel workbook",
+        )
         self.print_action = self._action(file, "&Print…", self.print_list, "Print")
         file.addSeparator()
         self._action(file, "&Backup…", self.backup_database, "Ctrl+Shift+B")
@@ -178,10 +199,9 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&Data folder location…", self.show_data_folder)
         self._action(help_menu, "&About ANSO Desktop", self.show_about)
 
-        # Import, export and printing arrive with their own screens.
-        for action in (self.import_action, self.export_action, self.print_action):
-            action.setEnabled(False)
-            action.setStatusTip("Not available yet")
+        # Printing arrives with its own screen.
+        self.print_action.setEnabled(False)
+        self.print_action.setStatusTip("Not available yet")
 
     def _build_tabs(self) -> None:
         assert self.services is not None
@@ -385,13 +405,83 @@ class MainWindow(QMainWindow):
 
         self.run_task("Restoring…", lambda _progress: restore(database, Path(path)), restored)
 
-    # --- later screens -------------------------------------------------------------------------
+    # --- import and export ---------------------------------------------------------------------
 
-    def import_file(self) -> None:
-        pass
+    def import_file(self, path: Path | None = None) -> None:
+        """The import wizard (on `path` when a file was dropped); every tab shows the result."""
+        if self.services is None or not self.tabs.count():
+            return
+        from anso_desktop.ui.dialogs.import_wizard import ImportWizard, imported_text
+
+        report = ImportWizard.ask(
+            self, self.services, self.settings, path=path, table=self.current_tab().spec.name
+        )
+        if report is None or not report.written:
+            return
+        for tab in self.record_tabs():
+            tab.refresh()
+        messages.inform(self, imported_text(report))
 
     def export_file(self) -> None:
-        pass
+        """This list, the whole database or a template, written off the GUI thread."""
+        if self.services is None or not self.tabs.count():
+            return
+        from PySide6.QtWidgets import QFileDialog
+
+        from anso_desktop.ui.dialogs.export_dialog import EXPORT_FILTER, FOLDER_KEY, ExportDialog
+
+        tab = self.current_tab()
+        choice = ExportDialog.ask(self, tab.spec, tab.model.query, tab.model.total)
+        if choice is None:
+            return
+        folder = Path(str(self.settings.value(FOLDER_KEY) or Path.home()))
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to Excel", str(folder / choice.file_name()), EXPORT_FILTER
+        )
+        if not path:
+            return
+        target = Path(path) if Path(path).suffix.lower() == ".xlsx" else Path(f"{path}.xlsx")
+        self.settings.setValue(FOLDER_KEY, str(target.parent))
+        services = self.services
+        self.run_task(
+            "Exporting…",
+            lambda progress: choice.export(services, target, progress),
+            lambda summary: messages.inform(self, summary),
+        )
+
+    def _dropped_workbook(self, event: QDropEvent) -> Path | None:
+        """The first local .xlsx, .xlsm or .csv file being dragged, if a database is open."""
+        if self.services is None or not event.mimeData().hasUrls():
+            return None
+        from anso_desktop.spreadsheets.reading import SUPPORTED_SUFFIXES
+
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in SUPPORTED_SUFFIXES:
+                return Path(url.toLocalFile())
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_workbook(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._dropped_workbook(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_workbook(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # After the drop returns: a modal wizard inside it would hold the file manager's drag.
+        QTimer.singleShot(0, lambda: self.import_file(path))
+
+    # --- later screens -------------------------------------------------------------------------
 
     def print_list(self) -> None:
         pass
