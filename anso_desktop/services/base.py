@@ -7,7 +7,7 @@ Services are plain Python: no Qt, one transaction per call, and only detached ob
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -183,6 +183,19 @@ class CrudService(Generic[ModelT, DataT]):
                 statement = statement.limit(query.limit)
             rows = list(session.execute(statement).unique().scalars())
             return Page(rows=rows, total=total)
+
+    def iterate(self, query: ListQuery | None = None, batch: int = 2000) -> Iterator[ModelT]:
+        """Every record under `query`, streamed in one read (exports): no OFFSET paging, whose
+        cost grows with every page, and never more than `batch` records in memory."""
+        query = query or ListQuery()
+        with self.database.transaction() as session:
+            statement = self._ordered(
+                self._query_statement(query).options(*self._list_options()), query
+            )
+            result = session.execute(statement.execution_options(yield_per=batch))
+            # The session holds loaded records weakly: each batch is freed once written.
+            for partition in result.scalars().partitions():
+                yield from partition
 
     def count(self, query: ListQuery | None = None) -> int:
         query = query or ListQuery()

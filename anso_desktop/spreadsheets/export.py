@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from anso_desktop.countries import all_countries
 from anso_desktop.errors import UserError
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
+from anso_desktop.spreadsheets.xlsx_writer import WorkbookWriter
 from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
 from anso_desktop.tables.formatting import format_list
 
@@ -57,14 +58,7 @@ def fetch_rows(
         "funds": services.funds,
         "finances": services.finances,
     }[spec.name]
-    base = query or ListQuery()
-    offset = 0
-    while True:
-        page = service.list(replace(base, offset=offset, limit=PAGE, with_total=False))
-        yield from page.rows
-        if len(page.rows) < PAGE:
-            return
-        offset += PAGE
+    yield from service.iterate(query)
 
 
 def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
@@ -164,6 +158,21 @@ def _cell_writer(column: Column, formats: _Formats) -> Callable[[Any, int, int, 
     return write_text
 
 
+_KINDS = {ValueKind.DATE: "date", ValueKind.MONEY: "money", ValueKind.INTEGER: "number"}
+
+
+def _cell_value(column: Column) -> Callable[[Any], Any]:
+    """A record's value for this column, as the cell holds it (labels for choices and
+    countries, lists joined with "; "); chosen once per column, not per cell."""
+    value_of = column.value
+    if column.kind in (ValueKind.CHOICE, ValueKind.COUNTRY):
+        display = column.display
+        return lambda record: v if (v := value_of(record)) is None else display(v)
+    if column.kind is ValueKind.LIST:
+        return lambda record: format_list(value_of(record) or ())
+    return value_of
+
+
 def export_workbook(
     services: Services,
     path: Path,
@@ -195,23 +204,23 @@ def export_workbook(
     os.close(handle)
     temporary = Path(temporary_name)
     try:
-        workbook = _new_workbook(temporary)
-        formats = _Formats(workbook)
+        workbook = WorkbookWriter(temporary)
         for spec in specs:
             columns = spec.sheet_columns
-            sheet = workbook.add_worksheet(spec.sheet)
-            _write_header(sheet, columns, formats)
-            writers = [(column.value, _cell_writer(column, formats)) for column in columns]
-            row = 0
+            sheet = workbook.add_sheet(
+                spec.sheet,
+                [column.header for column in columns],
+                [min(max(column.width, len(column.header) + 2), 60) + 0.7 for column in columns],
+                [_KINDS.get(column.kind, "text") for column in columns],
+            )
+            cells = [_cell_value(column) for column in columns]
             for record in fetch_rows(services, spec, queries.get(spec.name)):
-                row += 1
-                for index, (value_of, write) in enumerate(writers):
-                    write(sheet, row, index, value_of(record))
+                sheet.add_row([cell(record) for cell in cells])
                 done += 1
                 if progress is not None and done % PROGRESS_EVERY == 0:
                     progress(done, grand_total, f"Writing {spec.sheet}…")
-            sheet.autofilter(0, 0, max(row, 1), len(columns) - 1)
-            report.rows[spec.name] = row
+            workbook.finish_sheet(sheet)
+            report.rows[spec.name] = sheet.rows
         workbook.close()
         os.replace(temporary, path)
     except PermissionError:

@@ -336,15 +336,16 @@ class _Members(_Table):
         for key in ("applied_on", "endorsed_on", "approved_on", "joined_on"):
             if key in values:
                 values[key] = _first(values, key)
-        if current is None:
-            status = values.get("status")
+        if current is None:  # a new organization: built in one go (imports build thousands)
             relation = values.get("relation") or Relation.MEMBER
-            current = OrganizationData(
-                name=values["name"],
-                kind=OrganizationKind.OTHER,
-                relation=relation,
-                status=status if relation is Relation.MEMBER else None,
-            )
+            fields_ = {key: value for key, value in values.items() if key in self.FIELDS}
+            fields_["kind"] = values.get("kind") or OrganizationKind.OTHER
+            fields_["relation"] = relation
+            status = values.get("status") if relation is Relation.MEMBER else None
+            if relation is Relation.MEMBER and status is None:
+                status = MemberStatus.APPLICANT
+            fields_["status"] = status
+            return OrganizationData(**fields_)
         for key in ("kind", "relation"):
             if key in values and values[key] is None:
                 values.pop(key)  # blank: keep what it is (or the default)

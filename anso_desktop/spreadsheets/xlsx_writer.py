@@ -1,0 +1,206 @@
+"""A small streaming .xlsx writer for exports: exactly the features an export uses (text,
+numbers, dates, amounts; a bold frozen header; column widths; an autofilter), written straight
+into the zip as the rows come.
+
+Why not a general library: a whole-database export is mostly writing cells, and the general
+writers spend most of their time per cell on features an export never uses. This writer builds
+each row's XML with one string join. Text is always an inline string, so it can never be read
+as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape, quoteattr
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_EXCEL_EPOCH = date(1899, 12, 30)
+# Characters XML 1.0 forbids: dropped (a spreadsheet cell cannot hold them anyway).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+STYLE_TEXT = 0
+STYLE_HEADER = 1
+STYLE_DATE = 2
+STYLE_MONEY = 3
+
+_STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="{_MAIN}">
+<numFmts count="2"><numFmt numFmtId="164" formatCode="d mmm yyyy"/><numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>
+<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
+<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/><bgColor indexed="64"/></patternFill></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
+</styleSheet>"""
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _text_cell(reference: str, text: str, style: int = STYLE_TEXT) -> str:
+    text = _ILLEGAL.sub("", text)
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{reference}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+class SheetWriter:
+    """Rows go in one at a time; `close` finishes the sheet."""
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        headers: Sequence[str],
+        widths: Sequence[float],
+        kinds: Sequence[str],
+    ) -> None:
+        self._stream = stream
+        self._letters = [column_letter(i) for i in range(len(headers))]
+        self._kinds = kinds
+        self._row = 1
+        cols = "".join(
+            f'<col min="{i + 1}" max="{i + 1}" width="{width:.1f}" customWidth="1"/>'
+            for i, width in enumerate(widths)
+        )
+        header = "".join(
+            _text_cell(f"{letter}1", text, STYLE_HEADER)
+            for letter, text in zip(self._letters, headers, strict=True)
+        )
+        self._write(
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}">'
+            '<sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            f"<cols>{cols}</cols><sheetData>"
+            f'<row r="1">{header}</row>'
+        )
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text.encode("utf-8"))
+
+    def add_row(self, values: Iterable[Any]) -> None:
+        self._row += 1
+        number = self._row
+        cells: list[str] = []
+        for letter, kind, value in zip(self._letters, self._kinds, values, strict=False):
+            if value is None or value == "":
+                continue
+            reference = f"{letter}{number}"
+            if kind == "date":
+                day = value.date() if isinstance(value, datetime) else value
+                cells.append(
+                    f'<c r="{reference}" s="{STYLE_DATE}"><v>{(day - _EXCEL_EPOCH).days}</v></c>'
+                )
+            elif kind == "money":
+                cells.append(f'<c r="{reference}" s="{STYLE_MONEY}"><v>{Decimal(value)}</v></c>')
+            elif kind == "number":
+                cells.append(f'<c r="{reference}"><v>{value}</v></c>')
+            else:
+                cells.append(_text_cell(reference, str(value)))
+        self._write(f'<row r="{number}">{"".join(cells)}</row>')
+
+    @property
+    def rows(self) -> int:
+        """Data rows written (the header not counted)."""
+        return self._row - 1
+
+    def close(self) -> str:
+        """Finish the sheet; returns its filter range for the workbook's defined name."""
+        last = f"{self._letters[-1]}{max(self._row, 2)}"
+        self._write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>')
+        self._stream.close()
+        return f"$A$1:${self._letters[-1]}${max(self._row, 2)}"
+
+
+class WorkbookWriter:
+    """Sheets one after another into a zip; `close` writes the workbook's index."""
+
+    def __init__(self, path: Path) -> None:
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._sheets: list[tuple[str, str]] = []  # (name, filter range)
+
+    def add_sheet(
+        self, name: str, headers: Sequence[str], widths: Sequence[float], kinds: Sequence[str]
+    ) -> SheetWriter:
+        number = len(self._sheets) + 1
+        stream = self._zip.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True)
+        self._sheets.append((name, ""))
+        return SheetWriter(stream, headers, widths, kinds)
+
+    def finish_sheet(self, writer: SheetWriter) -> None:
+        name, _ = self._sheets[-1]
+        self._sheets[-1] = (name, writer.close())
+
+    def close(self) -> None:
+        sheets = "".join(
+            f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+            for i, (name, _) in enumerate(self._sheets, start=1)
+        )
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"{escape(_quote_sheet(name))}!{ref}</definedName>"
+            for i, (name, ref) in enumerate(self._sheets)
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
+            f'xmlns:r="{_RELS}"><bookViews><workbookView/></bookViews><sheets>{sheets}</sheets>'
+            f"<definedNames>{names}</definedNames></workbook>",
+        )
+        relations = "".join(
+            f'<Relationship Id="rId{i}" Type="{_RELS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(self._sheets) + 1)
+        )
+        styles_id = len(self._sheets) + 1
+        self._zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'{relations}<Relationship Id="rId{styles_id}" Type="{_RELS}/styles" Target="styles.xml"/>'
+            "</Relationships>",
+        )
+        self._zip.writestr("xl/styles.xml", _STYLES)
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(self._sheets) + 1)
+        )
+        self._zip.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        self._zip.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        self._zip.close()
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
