@@ -20,7 +20,8 @@ from anso_desktop.services.base import CrudService, Errors, ListQuery, clean_tex
 from anso_desktop.storage.models import FinanceEntry, Fund, Organization
 from anso_desktop.storage.types import CENT
 
-MAX_AMOUNT = Decimal("99999999999999.99")
+# What a spreadsheet number (a double) holds exactly to the cent: an export must read back the same.
+MAX_AMOUNT = Decimal("9999999999999.99")
 
 
 def currency_code(text: str) -> str:
@@ -201,6 +202,7 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
         errors.require("category", category, "Category")
         errors.max_length("category", category, 120, "Category")
         amount = check_amount(errors, "amount", data.amount, "Amount")
+        errors.max_length("funding_source", clean_text(data.funding_source), 200, "Funding source")
         currency = None
         try:
             currency = currency_code(data.currency or "")

@@ -124,6 +124,7 @@ class MeetingService(CrudService[Meeting, MeetingData]):
                 f"The end date {end_date:%d %b %Y} is before the start date "
                 f"{data.start_date:%d %b %Y}",
             )
+        errors.max_length("location", clean_text(data.location), 300, "Location")
         errors.not_negative("participants_count", data.participants_count, "Participants")
         errors.not_negative("countries_count", data.countries_count, "Countries")
         organizers: list[OrganizerData] = []

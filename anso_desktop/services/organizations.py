@@ -283,6 +283,8 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
                 errors.add("country", str(error))
         email = clean_text(data.email)
         errors.email("email", email)
+        errors.max_length("email", email, 300, "Email")
+        errors.max_length("website", clean_text(data.website), 300, "Website")
         status = data.status
         if data.relation is Relation.MEMBER:
             status = status or MemberStatus.APPLICANT
@@ -593,6 +595,10 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         errors.require("name", name, "Name")
         email = clean_text(data.email)
         errors.email("email", email)
+        errors.max_length("name", name, 200, "Name")
+        for field_name, limit in (("title", 200), ("email", 300), ("phone", 60), ("role", 200)):
+            value = clean_text(getattr(data, field_name))
+            errors.max_length(field_name, value, limit, field_name.capitalize())
         errors.raise_if_any()
         contact.organization_id = data.organization_id
         contact.name = name

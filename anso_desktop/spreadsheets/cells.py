@@ -37,14 +37,19 @@ _MONTHS = {
     )
     for name in names
 }
-_DASHES = re.compile(r"\s*[-–—]\s*")
+# A range's separator: an en or em dash, or a hyphen with spaces (ISO dates hold hyphens).
+_DASHES = re.compile(r"\s*[–—]\s*|\s+-\s+")
 # The annual report's notation: "4.21", "4.21-23", "3.2-3.3", "10.13-10.16" (month.day).
 _REPORT_RANGE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:-(?:(\d{1,2})\.)?(\d{1,2}))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _CENT = Decimal("0.01")
+#: The largest amount a spreadsheet number (a double) holds exactly to the cent.
+MAX_AMOUNT = Decimal("9999999999999.99")
+#: Whole numbers are stored in 32-bit columns.
+MAX_INTEGER = 2**31 - 1
 
 
 class CellError(ValueError):
@@ -66,6 +71,13 @@ def text(value: Any) -> str | None:
 
 
 def integer(value: Any) -> int | None:
+    found = _integer(value)
+    if found is not None and abs(found) > MAX_INTEGER:
+        raise CellError(f"'{value}' is too large a number")
+    return found
+
+
+def _integer(value: Any) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -73,6 +85,8 @@ def integer(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(f"'{value}' is not a whole number")
         if value.is_integer():
             return int(value)
         raise CellError(f"'{value:g}' is not a whole number")
@@ -134,7 +148,7 @@ def date_range(value: Any, year: int | None = None) -> tuple[date, date] | None:
         if end < start:
             raise CellError(f"'{raw}' ends before it starts")
         return start, end
-    parts = _DASHES.split(raw) if not _ISO.match(raw) else [raw]
+    parts = _DASHES.split(raw)
     if len(parts) == 2 and all(parts):
         end = day(parts[1], year)
         if end is None:
@@ -180,6 +194,14 @@ def _single_date(raw: str, year: int | None) -> date:
 
 
 def money(value: Any) -> Decimal | None:
+    """An exact amount with at most two decimals, no larger than a spreadsheet holds exactly."""
+    amount = _money(value)
+    if amount is not None and abs(amount) > MAX_AMOUNT:
+        raise CellError(f"'{value}' is too large an amount")
+    return amount
+
+
+def _money(value: Any) -> Decimal | None:
     """An exact amount with at most two decimals. A float from a spreadsheet is taken at its
     shortest decimal form (0.1 + 0.2 computed in Excel reads as 0.3, not 0.30000000000000004)."""
     if is_blank(value):
@@ -187,20 +209,24 @@ def money(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise CellError(f"'{value}' is not an amount")
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or abs(value) > 1e15:
+            raise CellError(f"'{value}' is not an amount (or too large)")
         amount = Decimal(repr(value))
         rounded = amount.quantize(_CENT)
         if abs(amount - rounded) < Decimal("0.000001"):
             return rounded
         raise CellError(f"'{value}' has more than two decimals")
     if isinstance(value, int):
+        if abs(value) > MAX_AMOUNT:
+            raise CellError(f"'{value}' is too large an amount")
         return Decimal(value).quantize(_CENT)
     cleaned = re.sub(r"[\s,]|^[A-Z]{3}|[¥$€£]", "", str(value).strip())
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise CellError(f"'{str(value).strip()}' is not an amount") from None
-    if not amount.is_finite():
-        raise CellError(f"'{str(value).strip()}' is not an amount")
+    if not amount.is_finite() or amount.adjusted() > 12:  # over 9,999,999,999,999
+        raise CellError(f"'{str(value).strip()}' is not an amount (or too large)")
     if amount != amount.quantize(_CENT):
         raise CellError(f"'{str(value).strip()}' has more than two decimals")
     return amount.quantize(_CENT)

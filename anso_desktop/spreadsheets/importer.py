@@ -346,9 +346,9 @@ class _Members(_Table):
                 status = MemberStatus.APPLICANT
             fields_["status"] = status
             return OrganizationData(**fields_)
-        for key in ("kind", "relation"):
+        for key in ("kind", "relation", "applied_on", "endorsed_on", "approved_on", "joined_on"):
             if key in values and values[key] is None:
-                values.pop(key)  # blank: keep what it is (or the default)
+                values.pop(key)  # blank: keep what it is (a step's date is never erased)
         data = self.merge(current, values, {k: k for k in self.FIELDS if k in values})
         if data.relation is Relation.MEMBER and data.status is None:
             data = replace(data, status=MemberStatus.APPLICANT)
@@ -757,7 +757,12 @@ def read_for_import(path: Path, options: ImportOptions, report: ImportReport) ->
     parsed = []
     for spec, sheet in _sheets_to_import(path, options):
         # In a whole-database workbook an empty table is just empty; a file for one table is not.
-        parsed.append(parse_sheet(spec, sheet, options, report, allow_empty=options.table is None))
+        try:
+            parsed.append(
+                parse_sheet(spec, sheet, options, report, allow_empty=options.table is None)
+            )
+        except WorkbookError as error:
+            raise WorkbookError(f"{path.name}: {error.message}") from None
         report.tables.append(spec.name)
     return parsed
 
@@ -841,6 +846,13 @@ def _header_of(spec: TableSpec, key: str) -> str:
     return key.replace("_", " ").capitalize() if key else ""
 
 
+def _add_problem(row: ParsedRow, column: str, message: str) -> None:
+    """A problem of the row, unless its column was refused already (a cell that could not be
+    read is not also "missing")."""
+    if column not in {refused for refused, _ in row.errors}:
+        row.errors.append((column, message))
+
+
 def _import_row(
     context: _Context,
     table: _Table,
@@ -855,6 +867,12 @@ def _import_row(
         else str(row.values.get("name") or row.values.get("title") or "")
     )
     if row.errors:
+        try:
+            table.key(row.values)
+        except _RowRefused as refusal:  # every problem of the row, not only the first
+            _add_problem(row, _header_of(sheet.spec, refusal.column), refusal.message)
+        except (TypeError, ValueError, KeyError, AttributeError):  # from cells already refused
+            pass
         _refuse(report, sheet, row, label, row.errors)
         return
     try:
@@ -937,13 +955,13 @@ def _import_sheet_in_bulk(
     seen: dict[Hashable, int] = {}
     for row in sheet.rows:
         label = table.label(row.values) if not row.errors else str(row.values.get("name") or "")
-        if row.errors:
-            keyed.append((row, None, label))
-            continue
         try:
             key = table.key(row.values)
-        except _RowRefused as refusal:
-            row.errors.append((_header_of(sheet.spec, refusal.column), refusal.message))
+        except _RowRefused as refusal:  # listed beside the row's cell errors: every problem
+            _add_problem(row, _header_of(sheet.spec, refusal.column), refusal.message)
+            keyed.append((row, None, label))
+            continue
+        if row.errors:
             keyed.append((row, None, label))
             continue
         if key in seen:
@@ -1008,7 +1026,9 @@ def _import_sheet_in_bulk(
 
 
 def _link_endorsements(context: _Context, report: ImportReport) -> None:
-    """ "Endorsing decision" cells ("4.3") point at decisions that may come later in the file."""
+    """Point "Endorsing decision" cells ("4.3") at their decisions, which may come later."""
+    if report.errors:
+        return  # nothing will be written, and rows refused were never inserted
     for organization, reference, row, sheet in context.endorsements:
         if isinstance(organization, dict):  # inserted in bulk: find the row it became
             organization = context.session.scalars(

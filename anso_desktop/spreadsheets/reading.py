@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,8 +141,8 @@ def _check_zip(path: Path) -> None:
         raise WorkbookError(
             f"{path.name} is damaged or incomplete (perhaps cut off while being copied)."
         ) from None
-    except (OSError, EOFError) as error:
-        raise WorkbookError(f"{path.name} cannot be read: {error}") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise WorkbookError(f"{path.name} is damaged and cannot be read ({error}).") from None
 
 
 def _open_calamine(path: Path) -> Any:
@@ -186,7 +187,10 @@ def _read_csv(path: Path) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    rows = [list(row) for row in csv.reader(io.StringIO(content), dialect)]
+    try:
+        rows = [list(row) for row in csv.reader(io.StringIO(content), dialect)]
+    except csv.Error as error:
+        raise WorkbookError(f"{path.name} cannot be read as CSV: {error}.") from None
     if len(rows) > MAX_ROWS or any(len(row) > MAX_COLUMNS for row in rows[:1000]):
         raise WorkbookError(
             f"{path.name} is over the limits of {MAX_ROWS:,} rows or {MAX_COLUMNS} columns."

@@ -191,29 +191,13 @@ def counts_of(file: Path) -> dict[str, int]:
         database.dispose()
 
 
-NAMES_THE_FILE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="importer.parse_sheet's WorkbookErrors name the sheet but not the file",
-)
-DAMAGED_BYTE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="reading._check_zip does not catch zlib.error from reading a corrupt part: the "
-    "command line says 'Unexpected error: error: Error -3 while decompressing data' instead of "
-    "a refusal",
-)
-
-
 @pytest.mark.parametrize(
     "kind",
     [
         pytest.param(
             kind,
             id=kind,
-            marks={
-                "damaged byte": [DAMAGED_BYTE_BUG],
-                "header only": [NAMES_THE_FILE_BUG],
-                "no header": [NAMES_THE_FILE_BUG],
-            }.get(kind, []),
+            marks={}.get(kind, []),
         )
         for kind in BAD_FILE_MESSAGES
     ],

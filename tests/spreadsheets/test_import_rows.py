@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import NoResultFound
 
 from anso_desktop.domain import FinanceKind, MemberStatus
 from anso_desktop.services import Services
@@ -233,11 +232,6 @@ def test_every_bad_member_row_is_listed_and_nothing_is_written(
     assert services.organizations.find_by_name("Instituto de Astrofísica de Canarias") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row's cell errors stop it there: the missing name (checked by the table's key) "
-    "is reported only once the status is fixed, so the user learns of it on the next try",
-)
 def test_every_problem_of_one_row_is_listed(sqlite_services: Services, tmp_path: Path) -> None:
     report = import_file(
         sqlite_services,
@@ -427,11 +421,6 @@ def test_meeting_date_ranges_in_one_cell(sqlite_services: Services, tmp_path: Pa
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cells._ISO's optional time part `(?:[ T].*)?` swallows ' – 2021-12-17', so an ISO "
-    "range is read as its first day and the end date is silently lost",
-)
 @pytest.mark.parametrize("dash", ["-", "–"])
 def test_an_iso_date_range_keeps_its_end_date(
     sqlite_services: Services, tmp_path: Path, dash: str
@@ -527,13 +516,6 @@ def test_cancelling_mid_import_writes_nothing(services: Services, tmp_path: Path
         assert session.scalars(select(Organization)).first() is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NoResultFound,
-    reason="importer._link_endorsements looks up each new member inserted in bulk with .one(), "
-    "but _import_sheet_in_bulk skips the insert when the report already has errors: one bad "
-    "row plus a new member with an 'Endorsing decision' crashes with NoResultFound",
-)
 def test_a_bad_row_beside_a_new_endorsed_member_is_reported(
     services: Services, tmp_path: Path
 ) -> None:
@@ -583,12 +565,6 @@ def test_a_new_member_is_linked_to_its_endorsing_decision(
     assert "4.9" in report.errors[0].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a new applicant with a blank 'Applied' cell gets today's date from "
-    "OrganizationService._apply; re-importing the same file then reports the row changed and "
-    "erases that date (importer _Members.build puts the blank over it)",
-)
 def test_reimporting_an_applicant_with_a_blank_applied_date_changes_nothing(
     services: Services, tmp_path: Path
 ) -> None:
