@@ -70,8 +70,8 @@ def test_percent_used_is_rounded_half_up_to_two_decimals(services: Services) -> 
 
 
 def test_large_amounts_stay_exact(services: Services) -> None:
-    add(services, BUDGET, "99999999999999.99", "Endowment")
-    add(services, SPENT, "99999999999999.98", "Endowment")
+    add(services, BUDGET, "9999999999999.99", "Endowment")  # the largest amount allowed
+    add(services, SPENT, "9999999999999.98", "Endowment")
     line = services.finances.budget_vs_actual(2021).lines[0]
     assert line.variance == Decimal("0.01")
     assert line.percent_used == Decimal("100.00")
