@@ -43,14 +43,9 @@ class ExportReport:
         return sum(self.rows.values())
 
 
-def fetch_rows(
-    services: Services, spec: TableSpec, query: ListQuery | None = None
-) -> Iterator[Any]:
-    """Every record of a table under `query`'s search and filters, a page at a time."""
-    if spec.name == "contacts":
-        yield from services.organizations.all_contacts()
-        return
-    service = {
+def _service_for(services: Services, spec: TableSpec) -> Any:
+    """The service that lists a table's records (contacts are listed by the organizations')."""
+    return {
         "members": services.organizations,
         "meetings": services.meetings,
         "board-meetings": services.board_meetings,
@@ -58,21 +53,22 @@ def fetch_rows(
         "funds": services.funds,
         "finances": services.finances,
     }[spec.name]
-    yield from service.iterate(query)
+
+
+def fetch_rows(
+    services: Services, spec: TableSpec, query: ListQuery | None = None
+) -> Iterator[Any]:
+    """Every record of a table under `query`'s search and filters, streamed in one read."""
+    if spec.name == "contacts":
+        yield from services.organizations.all_contacts()
+        return
+    yield from _service_for(services, spec).iterate(query)
 
 
 def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
     if spec.name == "contacts":
         return services.organizations.count_contacts()
-    service = {
-        "members": services.organizations,
-        "meetings": services.meetings,
-        "board-meetings": services.board_meetings,
-        "decisions": services.decisions,
-        "funds": services.funds,
-        "finances": services.finances,
-    }[spec.name]
-    return service.count(query)
+    return _service_for(services, spec).count(query)
 
 
 class _Formats:
