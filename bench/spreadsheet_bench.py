@@ -18,6 +18,23 @@ from bench.results import Measurement
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Shared by the measuring scripts: their own peak memory (VmHWM is not inherited from the
+# parent, as ru_maxrss is on Linux).
+_PRELUDE = r"""
+import json, sys, time
+
+
+def peak_mb():
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
 _MAKE_FILE = r"""
 import sys
 sys.path.insert(0, sys.argv[3])
@@ -37,19 +54,9 @@ workbook.save(sys.argv[1])
 print("{}")
 """
 
-_IMPORT = r"""
-import json, sys, time
-
-def peak_mb():
-    # The process's own peak resident memory (VmHWM: not inherited from the parent).
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+_IMPORT = (
+    _PRELUDE
+    + r"""
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from anso_desktop.app import open_services
@@ -62,20 +69,11 @@ assert report.written and not report.errors, report.errors[:3]
 print(json.dumps({"seconds": seconds, "rows": report.inserted,
                   "peak_mb": peak_mb()}))
 """
+)
 
-_READ_BASELINE = r"""
-import json, sys, time
-
-def peak_mb():
-    # The process's own peak resident memory (VmHWM: not inherited from the parent).
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+_READ_BASELINE = (
+    _PRELUDE
+    + r"""
 from openpyxl import load_workbook
 start = time.perf_counter()
 workbook = load_workbook(sys.argv[1], read_only=True)
@@ -84,20 +82,11 @@ seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rows": rows,
                   "peak_mb": peak_mb()}))
 """
+)
 
-_EXPORT = r"""
-import json, sys, time
-
-def peak_mb():
-    # The process's own peak resident memory (VmHWM: not inherited from the parent).
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+_EXPORT = (
+    _PRELUDE
+    + r"""
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from anso_desktop.app import open_services
@@ -109,20 +98,11 @@ seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rows": report.rows["members"],
                   "peak_mb": peak_mb()}))
 """
+)
 
-_WRITE_BASELINE = r"""
-import json, sys, time
-
-def peak_mb():
-    # The process's own peak resident memory (VmHWM: not inherited from the parent).
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+_WRITE_BASELINE = (
+    _PRELUDE
+    + r"""
 sys.path.insert(0, sys.argv[3])
 from anso_desktop.app import open_services
 from anso_desktop.spreadsheets.export import fetch_rows
@@ -144,6 +124,7 @@ seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rows": len(rows),
                   "peak_mb": peak_mb()}))
 """
+)
 
 
 def _run(code: str, *arguments: str) -> dict[str, float]:

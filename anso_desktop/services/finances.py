@@ -36,6 +36,15 @@ def currency_code(text: str) -> str:
     return code
 
 
+def check_currency(errors: Errors, text: str | None) -> str | None:
+    """The ISO code of `text`, or None with the refusal added to `errors` under "currency"."""
+    try:
+        return currency_code(text or "")
+    except ValueError as error:
+        errors.add("currency", str(error))
+        return None
+
+
 def check_amount(errors: Errors, field_name: str, amount: Any, label: str) -> Decimal | None:
     """An amount with at most two decimals, not negative, within the column's range."""
     if amount is None:
@@ -203,11 +212,7 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
         errors.max_length("category", category, 120, "Category")
         amount = check_amount(errors, "amount", data.amount, "Amount")
         errors.max_length("funding_source", clean_text(data.funding_source), 200, "Funding source")
-        currency = None
-        try:
-            currency = currency_code(data.currency or "")
-        except ValueError as error:
-            errors.add("currency", str(error))
+        currency = check_currency(errors, data.currency)
         if data.fund_id is not None:
             fund = session.get(Fund, data.fund_id)
             if fund is None:
@@ -335,11 +340,7 @@ class FundService(CrudService[Fund, FundData]):
         name = " ".join((data.name or "").split())
         errors.require("name", name, "Name")
         capital = check_amount(errors, "initial_capital", data.initial_capital, "Initial capital")
-        currency = None
-        try:
-            currency = currency_code(data.currency or "")
-        except ValueError as error:
-            errors.add("currency", str(error))
+        currency = check_currency(errors, data.currency)
         if existing is not None and currency is not None and currency != existing.currency:
             charged = session.scalar(
                 select(func.count())

@@ -58,6 +58,18 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
+def window(qtbot: Any, demo_services: Services, settings: QSettings) -> Any:
+    """The main window on the demo data, shown (as the tests of its menus and dialogs need)."""
+    from anso_desktop.ui.main_window import MainWindow
+
+    widget = MainWindow(demo_services, settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Answer message boxes without showing them; records what was asked."""
     asked: dict[str, Any] = {

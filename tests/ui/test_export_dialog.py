@@ -10,7 +10,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from anso_desktop.domain import MemberStatus
@@ -23,15 +22,6 @@ from anso_desktop.ui.tabs.members import MembersTab
 
 TIMEOUT = 10000
 ENDORSED = 8
-
-
-@pytest.fixture
-def window(qtbot: Any, demo_services: Services, settings: QSettings) -> MainWindow:
-    widget = MainWindow(demo_services, settings)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 @pytest.fixture

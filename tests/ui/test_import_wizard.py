@@ -29,15 +29,6 @@ TIMEOUT = 10000
 
 
 @pytest.fixture
-def window(qtbot: Any, demo_services: Services, settings: QSettings) -> MainWindow:
-    widget = MainWindow(demo_services, settings)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-@pytest.fixture
 def members_workbook(tmp_path: Path, demo_services: Services) -> Path:
     """The demo's members as exported, with one acronym changed, one organization added and a
     column the table does not have."""

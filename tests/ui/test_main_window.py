@@ -19,15 +19,6 @@ from anso_desktop.ui.application import choose_database, install_exception_hook
 from anso_desktop.ui.main_window import MainWindow, tab_classes
 
 
-@pytest.fixture
-def window(qtbot: Any, demo_services: Services, settings: QSettings) -> MainWindow:
-    widget = MainWindow(demo_services, settings)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def actions_by_text(window: MainWindow) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for menu_action in window.menuBar().actions():
