@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.errors import UserError
@@ -91,7 +92,48 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--template", action="store_true", help="an empty template of the --table, with drop-downs"
     )
+    _add_print_parser(commands, database_option)
     return parser
+
+
+def _add_print_parser(commands: Any, database_option: argparse.ArgumentParser) -> None:
+    print_ = commands.add_parser(
+        "print",
+        parents=[database_option],
+        help="print a list to a PDF file",
+        description="Print the member list, the meeting list, the decision register or the "
+        "finance summary to a PDF file, with the same layout as File > Print in the window.",
+    )
+    print_.add_argument("list", choices=["members", "meetings", "decisions", "finances"])
+    print_.add_argument("--pdf", type=Path, required=True, metavar="FILE.pdf")
+    print_.add_argument(
+        "--group-by",
+        metavar="FIELD",
+        help="members: country, status or kind; meetings: month or kind; "
+        "decisions: board-meeting or status",
+    )
+    filters = print_.add_argument_group("filters")
+    filters.add_argument("--status", help="members or decisions with this status")
+    filters.add_argument("--country", help="members of this country (name or ISO code)")
+    filters.add_argument("--kind", help="members or meetings of this kind")
+    filters.add_argument("--relation", help="members: member or partner")
+    filters.add_argument("--year", help="meetings of this year; the finance summary of this year")
+    filters.add_argument("--mode", help="meetings: online, onsite or hybrid")
+    filters.add_argument("--board-meeting", metavar="N", help="decisions of the Nth board meeting")
+    filters.add_argument("--owner", help="decisions followed up by this owner")
+    filters.add_argument("--open", action="store_true", help="decisions still open")
+    filters.add_argument("--currency", help="finance summary: one currency only")
+    filters.add_argument("--search", default="", help="only rows containing this text")
+    layout = print_.add_argument_group("layout")
+    layout.add_argument(
+        "--sort", metavar="COLUMN", help="sort by this column (e.g. name, joined_on)"
+    )
+    layout.add_argument("--descending", action="store_true", help="sort the other way")
+    layout.add_argument(
+        "--columns", metavar="A,B,...", help="the columns to print, in order (column keys)"
+    )
+    layout.add_argument("--paper", choices=["A4", "Letter"], default="A4")
+    layout.add_argument("--landscape", action="store_true")
 
 
 def _database_argument(arguments: argparse.Namespace) -> str | None:
@@ -194,6 +236,48 @@ def _command_export(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_print(arguments: argparse.Namespace) -> int:
+    from anso_desktop.app import open_services
+    from anso_desktop.reports import documents
+    from anso_desktop.reports.rendering import PageSetup, ensure_gui_application, write_pdf
+
+    ensure_gui_application()
+    services = open_services(_database_argument(arguments))
+    table = arguments.list
+    given = {
+        name: getattr(arguments, name)
+        for name in (
+            "status",
+            "country",
+            "kind",
+            "relation",
+            "year",
+            "mode",
+            "board_meeting",
+            "owner",
+            "open",
+            "currency",
+        )
+    }
+    columns = None
+    if arguments.columns:
+        columns = tuple(key.strip() for key in arguments.columns.split(",") if key.strip())
+    request = documents.PrintRequest(
+        table=table,
+        search=arguments.search,
+        filters=documents.filters_from_text(services, table, given),
+        sort=documents.sort_key(table, arguments.sort) if arguments.sort else None,
+        descending=arguments.descending,
+        group_by=arguments.group_by,
+        columns=columns,
+    )
+    document = documents.build_list(services, request)
+    pages = write_pdf(document, arguments.pdf, PageSetup(arguments.paper, arguments.landscape))
+    what = documents.count_of(table, document.record_count)
+    print(f"Printed {what} on {pages} page{'s' if pages != 1 else ''} to {arguments.pdf}.")
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _command_demo,
     "check": _command_check,
@@ -201,6 +285,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": _command_restore,
     "import": _command_import,
     "export": _command_export,
+    "print": _command_print,
 }
 
 

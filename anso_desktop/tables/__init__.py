@@ -3,6 +3,7 @@ and export, and the printed lists. Adding a column to all of them is one line he
 
 from anso_desktop.tables.specs import (
     BOARD_MEETINGS,
+    BUDGET_SUMMARY,
     CONTACTS,
     DECISIONS,
     FINANCES,
@@ -17,6 +18,7 @@ from anso_desktop.tables.specs import (
 
 __all__ = [
     "BOARD_MEETINGS",
+    "BUDGET_SUMMARY",
     "CONTACTS",
     "DECISIONS",
     "FINANCES",

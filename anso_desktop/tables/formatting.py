@@ -58,6 +58,14 @@ def format_money(value: Decimal | None) -> str:
     return f"{value:,.2f}"
 
 
+NO_PERCENT = "—"
+
+
+def format_percent(value: Decimal | None) -> str:
+    """93.75% — or a dash when there is no budget to be a percentage of."""
+    return NO_PERCENT if value is None else f"{value:,.2f}%"
+
+
 def format_list(values: Iterable[str]) -> str:
     """Organizers and other lists, joined the way the spreadsheets join them."""
     return LIST_SEPARATOR.join(values)

@@ -25,10 +25,13 @@ from anso_desktop.domain import (
     Relation,
 )
 from anso_desktop.tables.formatting import (
+    NO_PERCENT,
     format_date,
     format_date_range,
     format_list,
     format_money,
+    format_percent,
+    report_date_notation,
 )
 
 
@@ -41,6 +44,7 @@ class ValueKind(Enum):
     CHOICE = auto()
     COUNTRY = auto()
     LIST = auto()
+    PERCENT = auto()
     #: Shown only (not imported): derived from other columns, such as a meeting's compact dates.
     DERIVED = auto()
 
@@ -58,6 +62,8 @@ class Column:
     #: Where the column appears: the on-screen grid, and spreadsheets (export/import/template).
     grid: bool = True
     sheet: bool = True
+    #: Whether a printed list shows the column unless the user chooses otherwise.
+    printed: bool = False
     #: The service's sort key for this column; None when the list cannot be sorted by it.
     sort_key: str | None = ""
     getter: Callable[[Any], Any] | None = None
@@ -71,7 +77,7 @@ class Column:
     def display(self, value: Any) -> str:
         """The value as people read it."""
         if value is None:
-            return ""
+            return NO_PERCENT if self.kind is ValueKind.PERCENT else ""
         match self.kind:
             case ValueKind.DATE:
                 return format_date(value)
@@ -83,6 +89,8 @@ class Column:
                 return country_name(value)
             case ValueKind.LIST:
                 return format_list(value)
+            case ValueKind.PERCENT:
+                return format_percent(value)
             case ValueKind.INTEGER:
                 return f"{value:,}" if abs(value) >= 10000 else str(value)
             case _:
@@ -90,7 +98,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (ValueKind.INTEGER, ValueKind.MONEY)
+        return self.kind in (ValueKind.INTEGER, ValueKind.MONEY, ValueKind.PERCENT)
 
     @property
     def sort(self) -> str | None:
@@ -118,6 +126,10 @@ class TableSpec:
     def sheet_columns(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.sheet)
 
+    @property
+    def printed_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.printed)
+
 
 def _organizer_names(meeting: Any) -> list[str]:
     return [organizer.name for organizer in meeting.organizers]
@@ -138,16 +150,16 @@ def _organization_names(decision: Any) -> list[str]:
 MEMBERS = TableSpec(
     name="members", sheet="Members", title="Member organizations",
     columns=(
-        Column("name", "Name", required=True, width=48, synonyms=("Organization", "Organisation", "Institution", "Member")),
-        Column("acronym", "Acronym", width=12, synonyms=("Abbreviation", "Short name")),
-        Column("country", "Country", ValueKind.COUNTRY, width=16, synonyms=("Nation",)),
-        Column("kind", "Kind", ValueKind.CHOICE, OrganizationKind, width=18, synonyms=("Type", "Category")),
+        Column("name", "Name", required=True, width=48, synonyms=("Organization", "Organisation", "Institution", "Member"), printed=True),
+        Column("acronym", "Acronym", width=12, synonyms=("Abbreviation", "Short name"), printed=True),
+        Column("country", "Country", ValueKind.COUNTRY, width=16, synonyms=("Nation",), printed=True),
+        Column("kind", "Kind", ValueKind.CHOICE, OrganizationKind, width=18, synonyms=("Type", "Category"), printed=True),
         Column("relation", "Relation", ValueKind.CHOICE, Relation, width=10, synonyms=("Member or partner", "Role")),
-        Column("status", "Status", ValueKind.CHOICE, MemberStatus, width=15, synonyms=("Membership status",)),
+        Column("status", "Status", ValueKind.CHOICE, MemberStatus, width=15, synonyms=("Membership status",), printed=True),
         Column("applied_on", "Applied", ValueKind.DATE, width=12, synonyms=("Application date", "Applied on")),
         Column("endorsed_on", "Endorsed by GB", ValueKind.DATE, width=14, synonyms=("Endorsed", "Endorsement date")),
         Column("approved_on", "Approved by GA", ValueKind.DATE, width=14, synonyms=("Approved", "Approval date")),
-        Column("joined_on", "Joined", ValueKind.DATE, width=12, synonyms=("Active since", "Member since")),
+        Column("joined_on", "Joined", ValueKind.DATE, width=12, synonyms=("Active since", "Member since"), printed=True),
         Column("website", "Website", width=28, grid=False, synonyms=("Web", "URL", "Web site")),
         Column("email", "Email", width=28, grid=False, synonyms=("E-mail", "Mail")),
         Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
@@ -170,14 +182,15 @@ CONTACTS = TableSpec(
 MEETINGS = TableSpec(
     name="meetings", sheet="Meetings", title="Meetings",
     columns=(
+        Column("report_dates", "Date(s)", ValueKind.DERIVED, width=11, grid=False, sheet=False, printed=True, sort_key="start_date", getter=lambda m: report_date_notation(m.start_date, m.end_date)),
         Column("dates", "Dates", ValueKind.DERIVED, width=23, sheet=False, sort_key="start_date", getter=lambda m: format_date_range(m.start_date, m.end_date)),
-        Column("title", "Title", required=True, width=60, synonyms=("Event", "Event(s)", "Meeting", "Name", "Topic / Theme(s)", "Topic", "Theme")),
+        Column("title", "Title", required=True, width=60, synonyms=("Event", "Event(s)", "Meeting", "Name", "Topic / Theme(s)", "Topic", "Theme"), printed=True),
         Column("kind", "Kind", ValueKind.CHOICE, MeetingKind, width=16, synonyms=("Type",)),
         Column("start_date", "Start date", ValueKind.DATE, required=True, width=12, grid=False, synonyms=("Start", "From", "Date", "Date(s)")),
         Column("end_date", "End date", ValueKind.DATE, width=12, grid=False, synonyms=("End", "To", "Until")),
         Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format", "Online/onsite")),
         Column("location", "Location", width=20, synonyms=("Place", "Venue", "City")),
-        Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)")),
+        Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)"), printed=True),
         Column("participants_count", "Participants", ValueKind.INTEGER, width=12, synonyms=("Number of participants", "Attendees")),
         Column("countries_count", "Countries", ValueKind.INTEGER, width=10, synonyms=("Number of countries",)),
         Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
@@ -198,13 +211,13 @@ BOARD_MEETINGS = TableSpec(
 DECISIONS = TableSpec(
     name="decisions", sheet="Decisions", title="Decision register",
     columns=(
-        Column("board_meeting", "Board meeting", ValueKind.INTEGER, required=True, width=10, getter=lambda d: d.board_meeting.number, synonyms=("GB meeting", "Meeting", "Board")),
-        Column("number", "Number", ValueKind.INTEGER, width=8, synonyms=("No", "No.", "#", "Decision number")),
-        Column("text", "Decision", ValueKind.LONG_TEXT, required=True, width=70, sort_key=None, synonyms=("Text", "Decision text", "Resolution")),
+        Column("board_meeting", "Board meeting", ValueKind.INTEGER, required=True, width=10, getter=lambda d: d.board_meeting.number, synonyms=("GB meeting", "Meeting", "Board"), printed=True),
+        Column("number", "Number", ValueKind.INTEGER, width=8, synonyms=("No", "No.", "#", "Decision number"), printed=True),
+        Column("text", "Decision", ValueKind.LONG_TEXT, required=True, width=70, sort_key=None, synonyms=("Text", "Decision text", "Resolution"), printed=True),
         Column("category", "Category", width=14, synonyms=("Area", "Topic")),
-        Column("status", "Status", ValueKind.CHOICE, DecisionStatus, width=12),
-        Column("owner", "Owner", width=18, synonyms=("Responsible", "Follow-up by", "Who")),
-        Column("due_date", "Due", ValueKind.DATE, width=12, synonyms=("Due date", "Deadline", "By")),
+        Column("status", "Status", ValueKind.CHOICE, DecisionStatus, width=12, printed=True),
+        Column("owner", "Owner", width=18, synonyms=("Responsible", "Follow-up by", "Who"), printed=True),
+        Column("due_date", "Due", ValueKind.DATE, width=12, synonyms=("Due date", "Deadline", "By"), printed=True),
         Column("follow_up", "Follow-up", ValueKind.LONG_TEXT, width=30, grid=False, sort_key=None, synonyms=("Follow-up notes", "Progress")),
         Column("organizations", "Organizations", ValueKind.LIST, width=40, grid=False, sort_key=None, getter=_organization_names, synonyms=("Concerns", "Organizations concerned")),
     ),
@@ -234,6 +247,19 @@ FINANCES = TableSpec(
         Column("entry_date", "Date", ValueKind.DATE, width=12, synonyms=("Entry date", "Booked on")),
         Column("description", "Description", ValueKind.LONG_TEXT, width=50, synonyms=("Details", "Notes")),
         Column("fund", "Fund", width=20, grid=False, sort_key=None, getter=lambda e: e.fund.name if e.fund else None, synonyms=("Charged to",)),
+    ),
+)
+
+# A year's budget against actual, one line per category and currency (lines and totals alike).
+BUDGET_SUMMARY = TableSpec(
+    name="budget-summary", sheet="Budget summary", title="Budget against actual",
+    columns=(
+        Column("category", "Category", width=30, printed=True, getter=lambda line: getattr(line, "category", None) or f"Total {line.currency}"),
+        Column("currency", "Currency", width=9, printed=True),
+        Column("budget", "Budget", ValueKind.MONEY, width=16, printed=True),
+        Column("actual", "Actual", ValueKind.MONEY, width=16, printed=True),
+        Column("variance", "Variance", ValueKind.MONEY, width=16, printed=True),
+        Column("percent_used", "% used", ValueKind.PERCENT, width=9, printed=True),
     ),
 )
 # fmt: on

@@ -139,7 +139,13 @@ class MainWindow(QMainWindow):
             "Ctrl+E",
             tip="Save this list, the whole database or an empty template as an Excel workbook",
         )
-        self.print_action = self._action(file, "&Print…", self.print_list, "Print")
+        self.print_action = self._action(
+            file,
+            "&Print…",
+            self.print_list,
+            "Print",
+            tip="Print this list as filtered, or save it as a PDF, with a preview first",
+        )
         file.addSeparator()
         self._action(file, "&Backup…", self.backup_database, "Ctrl+Shift+B")
         self._action(file, "Res&tore from backup…", self.restore_database)
@@ -198,10 +204,6 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Data folder location…", self.show_data_folder)
         self._action(help_menu, "&About ANSO Desktop", self.show_about)
-
-        # Printing arrives with its own screen.
-        self.print_action.setEnabled(False)
-        self.print_action.setStatusTip("Not available yet")
 
     def _build_tabs(self) -> None:
         assert self.services is not None
@@ -481,10 +483,13 @@ class MainWindow(QMainWindow):
         # After the drop returns: a modal wizard inside it would hold the file manager's drag.
         QTimer.singleShot(0, lambda: self.import_file(path))
 
-    # --- later screens -------------------------------------------------------------------------
-
     def print_list(self) -> None:
-        pass
+        """Print the current tab's list as filtered: preview, printer or PDF."""
+        if self.services is None or not self.tabs.count():
+            return
+        from anso_desktop.ui.printing import print_tab
+
+        print_tab(self, self.current_tab())
 
     # --- background work -----------------------------------------------------------------------
 

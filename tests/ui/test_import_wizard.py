@@ -344,9 +344,10 @@ def drag_events(window: MainWindow, path: Path) -> tuple[QDragEnterEvent, QDropE
     data.setUrls([QUrl.fromLocalFile(str(path))])
     actions = Qt.DropAction.CopyAction
     button, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    centre = QPointF(window.rect().center())
+    centre = window.rect().center()
+    # Qt takes a whole-pixel point for entering and an exact one for the drop.
     enter = QDragEnterEvent(centre, actions, data, button, modifiers)
-    drop = QDropEvent(centre, actions, data, button, modifiers)
+    drop = QDropEvent(QPointF(centre), actions, data, button, modifiers)
     enter.setAccepted(False)
     drop.setAccepted(False)
     data.setParent(window)  # alive until the events are done with

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from anso_desktop.errors import UserError
+from anso_desktop.reports.documents import PrintRequest
 from anso_desktop.services import Services
 from anso_desktop.services.base import CrudService, ListQuery, Page
 from anso_desktop.tables import TableSpec
@@ -53,6 +54,8 @@ class RecordTab(QWidget):
     initial_sort: ClassVar[tuple[str, bool] | None] = None
     #: Grid columns hidden until the user shows them (header right-click menu).
     hidden_columns: ClassVar[frozenset[str]] = frozenset()
+    #: The printed list behind the tab (File › Print…): members, meetings, decisions, finances.
+    printed_list: ClassVar[str]
 
     def __init__(
         self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -181,6 +184,20 @@ class RecordTab(QWidget):
                 f"No {self.plural} match the search and filters — press Ctrl+Shift+L to clear them."
             )
         return f"No {self.plural} yet — press Ctrl+N to add one."
+
+    def print_request(self) -> PrintRequest:
+        """The tab's list as it is shown (search, filters, order), for File › Print…."""
+        query = self.model.query
+        return PrintRequest(
+            table=self.printed_list,
+            search=query.search,
+            filters={k: v for k, v in query.filters.items() if v not in (None, "", False)},
+            sort=query.sort,
+            descending=query.descending,
+        )
+
+    def print_row_count(self) -> int:
+        return self.model.total
 
     def status_text(self) -> str:
         total = self.model.total

@@ -83,6 +83,7 @@ class DecisionsTab(RecordTab):
     open_organization = Signal(int)
 
     spec = DECISIONS
+    printed_list = "decisions"
     noun = "decision"
     plural = "decisions"
     dialog = DecisionDialog

@@ -3,8 +3,7 @@ against actual under the grid and the totals per kind and currency in the status
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from anso_desktop.domain import FinanceKind
+from anso_desktop.reports.documents import PrintRequest
 from anso_desktop.services import Services
 from anso_desktop.services.finances import (
     BudgetLine,
@@ -36,7 +36,7 @@ from anso_desktop.services.finances import (
     FinanceEntryService,
 )
 from anso_desktop.storage.models import FinanceEntry
-from anso_desktop.tables import FINANCES
+from anso_desktop.tables import BUDGET_SUMMARY, FINANCES
 from anso_desktop.tables.formatting import format_money
 from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
@@ -45,7 +45,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 OVER_BUDGET = QBrush(QColor("#c62828"))
 TOTAL_BACKGROUND = QBrush(QColor("#eeeeee"))
-NO_PERCENT = "—"
 
 
 def _bold() -> QFont:
@@ -54,19 +53,15 @@ def _bold() -> QFont:
     return font
 
 
-def format_percent(value: Decimal | None) -> str:
-    """93.75% — or a dash when there is no budget to be a percentage of."""
-    return NO_PERCENT if value is None else f"{value:,.2f}%"
-
-
 class BudgetSummaryModel(QAbstractTableModel):
     """A year's budget against actual: each currency's categories, then that currency's total.
 
     Read-only and small (one row per category), so it holds the whole summary.
     """
 
-    HEADERS = ("Category", "Currency", "Budget", "Actual", "Variance", "% used")
-    NUMERIC = frozenset({2, 3, 4, 5})
+    COLUMNS = BUDGET_SUMMARY.columns
+    HEADERS = tuple(column.header for column in COLUMNS)
+    NUMERIC = frozenset(i for i, column in enumerate(COLUMNS) if column.numeric)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -120,18 +115,9 @@ class BudgetSummaryModel(QAbstractTableModel):
             return self._tooltip(row)
         return None
 
-    @staticmethod
-    def _text(row: BudgetLine | BudgetTotal, column: int) -> str:
-        if column == 0:
-            return row.category if isinstance(row, BudgetLine) else f"Total {row.currency}"
-        values: tuple[Callable[[], str], ...] = (
-            lambda: row.currency,
-            lambda: format_money(row.budget),
-            lambda: format_money(row.actual),
-            lambda: format_money(row.variance),
-            lambda: format_percent(row.percent_used),
-        )
-        return values[column - 1]()
+    def _text(self, row: BudgetLine | BudgetTotal, column: int) -> str:
+        spec = self.COLUMNS[column]
+        return spec.display(spec.value(row))
 
     @staticmethod
     def _tooltip(row: BudgetLine | BudgetTotal) -> str | None:
@@ -168,6 +154,7 @@ class BudgetSummaryModel(QAbstractTableModel):
 
 class FinancesTab(RecordTab):
     spec = FINANCES
+    printed_list = "finances"
     noun = "finance entry"
     plural = "finance entries"
     dialog = FinanceEntryDialog
@@ -316,6 +303,24 @@ class FinancesTab(RecordTab):
         column.addWidget(view, 1)
         column.addWidget(self.summary_hint)
         return pane
+
+    def print_request(self) -> PrintRequest:
+        """The finance summary (budget against actual) of the year and currency shown."""
+        year = self.year.currentData()
+        currency = self.currency.currentData()
+        return PrintRequest(table="finances", filters={"year": year, "currency": currency})
+
+    def print_row_count(self) -> int:
+        """The summary lines the printout will have: every year's when the filter says All."""
+        chosen = self.year.currentData()
+        years = [int(chosen)] if chosen is not None else self.service.years()
+        currency = self.currency.currentData()
+        return sum(
+            1
+            for year in years
+            for line in self.service.budget_vs_actual(year).lines
+            if currency in (None, line.currency)
+        )
 
     def summary_year(self) -> int | None:
         """The year in the Year filter, or the latest year in the books when it says All years."""

@@ -20,6 +20,7 @@ UPCOMING = RowStyle(background="#e3f2fd", bold=True)
 
 class MeetingsTab(RecordTab):
     spec = MEETINGS
+    printed_list = "meetings"
     noun = "meeting"
     plural = "meetings"
     dialog = MeetingDialog

@@ -135,6 +135,7 @@ class LifecycleChange:
 
 class MembersTab(RecordTab):
     spec = MEMBERS
+    printed_list = "members"
     noun = "organization"
     plural = "organizations"
     dialog = OrganizationDialog
