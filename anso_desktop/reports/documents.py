@@ -90,7 +90,7 @@ class PrintGroup:
 @dataclass
 class PrintedList:
     title: str
-    #: What the list is limited to ("Status: Active · Country: China"), or "All records".
+    #: What the list is limited to ("Status: Active · Country: China"), or "All organizations".
     filter_summary: str
     columns: tuple[PrintColumn, ...]
     groups: list[PrintGroup]
@@ -404,8 +404,16 @@ _FILTER_ENUMS: dict[str, dict[str, type[LabelledEnum]]] = {
 }
 
 
+_EVERYTHING = {
+    "members": "All organizations",
+    "meetings": "All meetings",
+    "decisions": "All decisions",
+    "finances": "All years and currencies",
+}
+
+
 def describe_filters(services: Services, request: PrintRequest) -> str:
-    """ "Status: Active · Country: China · Search: "astro"" — or "All records"."""
+    """ "Status: Active · Country: China · Search: "astro"" — or "All organizations"."""
     parts: list[str] = []
     for name, value in request.filters.items():
         if value in (None, "", False):
@@ -426,7 +434,7 @@ def describe_filters(services: Services, request: PrintRequest) -> str:
         parts.append(f"{label}: {text}")
     if request.search.strip():
         parts.append(f'Search: "{request.search.strip()}"')
-    return " · ".join(parts) if parts else "All records"
+    return " · ".join(parts) if parts else _EVERYTHING[request.table]
 
 
 # --- filters given as text (the command line) ---------------------------------------------------

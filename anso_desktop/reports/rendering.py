@@ -42,6 +42,10 @@ PAPER_SIZES: dict[str, QPageSize.PageSizeId] = {
     "Letter": QPageSize.PageSizeId.Letter,
 }
 MARGIN_MM = 14.0
+#: A column needing at most this share of the line is never wrapped.
+NARROW_COLUMN = 0.15
+#: A header at most this share of the line is never broken between its words.
+SHORT_HEADER = 0.25
 
 _INK = QColor("#1d1d1f")
 _MUTED = QColor("#5f6368")
@@ -178,10 +182,17 @@ class ListRenderer:
         natural = [
             self._advance(self.fonts.column_header, column.header) + padding for column in columns
         ]
+        # A header stays on one line if it is short; a long one may break between its words.
         floor = [
-            max(self._advance(self.fonts.column_header, word) for word in column.header.split())
-            + padding
-            for column in columns
+            header if header <= SHORT_HEADER * self.width else longest_word
+            for header, longest_word in (
+                (
+                    self._advance(self.fonts.column_header, column.header) + padding,
+                    max(self._advance(self.fonts.column_header, w) for w in column.header.split())
+                    + padding,
+                )
+                for column in columns
+            )
         ]
         for group in self.document.groups:
             for row in group.rows:
@@ -199,6 +210,12 @@ class ListRenderer:
         widths = [0.0] * len(columns)
         open_columns = set(range(len(columns)))
         room = self.width
+        # Narrow columns (numbers, dates, statuses) never wrap: they keep what they need.
+        for index in range(len(columns)):
+            if natural[index] <= NARROW_COLUMN * self.width:
+                widths[index] = natural[index]
+                room -= natural[index]
+                open_columns.discard(index)
         while open_columns:
             total = sum(weights[i] for i in open_columns)
             settled = {i for i in open_columns if natural[i] <= room * weights[i] / total}
@@ -210,6 +227,14 @@ class ListRenderer:
                 widths[i] = natural[i]
                 room -= natural[i]
             open_columns -= settled
+        # What is over or under the line comes off (or goes to) the columns that wrap anyway.
+        wrapping = [i for i in range(len(columns)) if widths[i] < natural[i] - 0.01]
+        excess = sum(widths) - self.width
+        if wrapping:
+            share = sum(widths[i] for i in wrapping)
+            for i in wrapping:
+                widths[i] -= excess * widths[i] / share
+            return widths
         scale = self.width / sum(widths)
         return [width * scale for width in widths]
 
@@ -236,7 +261,7 @@ class ListRenderer:
         for text, width in zip(cells, self.column_widths, strict=True):
             inner = width - 2 * self.padding_x
             # Most cells fit on one line: measuring the advance is far cheaper than wrapping.
-            if not text or ("\n" not in text and self._advance(font, text) <= inner):
+            if not text or ("\n" not in text and self._advance(font, text) <= inner + 0.01):
                 continue
             wrapped = metrics.boundingRect(
                 QRectF(0, 0, inner, 1e6), int(Qt.TextFlag.TextWordWrap), text

@@ -97,6 +97,8 @@ def preview_dialog(
 ) -> QPrintPreviewDialog:
     """The preview, repainted whenever the user turns the page or changes the paper in it."""
     dialog = QPrintPreviewDialog(printer, parent)
+    # The dialog paints on the printer without owning it: it lives as long as the dialog.
+    dialog.printer_in_use = printer  # type: ignore[attr-defined]
     dialog.setWindowTitle(f"Print preview — {document.title}")
     dialog.paintRequested.connect(lambda device: render(document, device))
     dialog.resize(900, 1000)

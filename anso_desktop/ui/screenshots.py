@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -29,6 +30,29 @@ def _save(widget: QWidget, path: Path) -> Path:
         QApplication.processEvents()
     widget.grab().save(str(path))
     return path
+
+
+def _print_dialog(window: Any, tab: Any, settings: QSettings) -> QWidget:
+    from anso_desktop.reports.documents import describe_filters
+    from anso_desktop.ui.dialogs.print_dialog import PrintDialog
+
+    request = tab.print_request()
+    summary = describe_filters(window.services, request)
+    return PrintDialog(request, summary, tab.print_row_count(), settings, window)
+
+
+def _save_preview(window: Any, path: Path) -> Path:
+    """The print preview of the member list grouped by country."""
+    from anso_desktop.reports.documents import PrintRequest, build_list
+    from anso_desktop.reports.rendering import PageSetup
+    from anso_desktop.ui.printing import new_printer, preview_dialog
+
+    document = build_list(window.services, PrintRequest("members", group_by="country"))
+    dialog = preview_dialog(window, document, new_printer(document, PageSetup()))
+    dialog.show()
+    saved = _save(dialog, path)
+    dialog.close()
+    return saved
 
 
 def save_screenshots(out_dir: Path) -> list[Path]:
@@ -62,10 +86,12 @@ def save_screenshots(out_dir: Path) -> list[Path]:
                 current = tab.service.get(record.id)
                 dialogs.append((f"edit-{tab.noun}", tab.dialog(services, current, window)))
             dialogs += tab.extra_dialogs()
+            dialogs.append((f"print-{tab.printed_list}", _print_dialog(window, tab, settings)))
             for dialog_name, dialog in dialogs:
                 dialog.show()
                 saved.append(_save(dialog, out_dir / f"dialog-{_slug(dialog_name)}.png"))
                 dialog.close()
+        saved.append(_save_preview(window, out_dir / "dialog-print-preview.png"))
         window.close()
         services.database.dispose()
     app.processEvents()

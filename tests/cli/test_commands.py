@@ -8,10 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from anso_desktop import __version__
-from tests.conftest import POSTGRES_ENV_VAR, postgres_url, reset_postgres_schema
 from tests.storage.test_backup import damage
 
 
@@ -33,17 +30,6 @@ def run_cli(
 
 def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr + result.stdout
-
-
-@pytest.fixture
-def db_location(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return str(tmp_path / "t.sqlite")
-    url = postgres_url()
-    if url is None:
-        pytest.skip(f"PostgreSQL: set {POSTGRES_ENV_VAR} to run this against a server")
-    reset_postgres_schema(url)
-    return url
 
 
 def test_demo_twice_then_check(db_location: str, tmp_path: Path) -> None:

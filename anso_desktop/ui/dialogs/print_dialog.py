@@ -143,7 +143,7 @@ class PrintDialog(QDialog):
         defaults_row.addWidget(self.defaults_button)
         columns_box.addLayout(defaults_row)
         form = QFormLayout()
-        form.addRow("&Columns:", columns_box)
+        form.addRow("Columns:", columns_box)
         form.addRow("&Group by:", self.group_by)
         form.addRow("&Sort by:", sort_row)
         form.addRow("&Paper:", self.paper)
