@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 from main import VENV_DIR, ensure_venv  # noqa: E402
 
 SIZES = {
-    "full": {"rows": 100_000, "huge": 1_000_000},
-    "quick": {"rows": 2_000, "huge": 10_000},
+    "full": {"rows": 100_000, "huge": 1_000_000, "printed": 5_000},
+    "quick": {"rows": 2_000, "huge": 10_000, "printed": 1_000},
     # The test suite's smoke run: does every benchmark run and give sane numbers?
-    "smoke": {"rows": 300, "huge": 1_000},
+    "smoke": {"rows": 300, "huge": 1_000, "printed": 100},
 }
 
 
@@ -77,6 +77,9 @@ def run(size: str, output: Path) -> list[object]:
         measurements += spreadsheet_benchmarks(
             sizes["rows"], folder, runs=1 if size == "smoke" else 3
         )
+        from bench.print_bench import print_benchmark
+
+        measurements += print_benchmark(folder, sizes["printed"], runs=1 if size == "smoke" else 3)
         measurements += startup_benchmark(
             folder / f"rows-{sizes['rows']}.sqlite", folder, runs=3 if size == "smoke" else None
         )

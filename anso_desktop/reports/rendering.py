@@ -402,9 +402,9 @@ class ListRenderer:
         painter.setPen(_INK)
         x = 0.0
         for column, width in zip(self.document.columns, self.column_widths, strict=True):
-            self._cell(
-                painter, x, top, width, self.column_header_height, column.header, column.numeric
-            )
+            height = self.column_header_height
+            header_font = self.fonts.column_header
+            self._cell(painter, x, top, width, height, column.header, column.numeric, header_font)
             x += width
         painter.setPen(QPen(_INK, 0.25 * self.mm))
         bottom = top + self.column_header_height
@@ -430,13 +430,14 @@ class ListRenderer:
         assert row is not None
         if row.style is RowStyle.TOTAL:
             painter.fillRect(QRectF(0, band.top, self.width, band.height), _TOTAL_BAND)
-        painter.setFont(self._font_of(row))
+        font = self._font_of(row)
+        painter.setFont(font)
         painter.setPen(_FLAGGED if row.style is RowStyle.FLAGGED else _INK)
         x = 0.0
         columns = self.document.columns
         for text, column, width in zip(row.cells, columns, self.column_widths, strict=True):
             if text:
-                self._cell(painter, x, band.top, width, band.height, text, column.numeric)
+                self._cell(painter, x, band.top, width, band.height, text, column.numeric, font)
             x += width
         painter.setPen(QPen(_RULE, 0.15 * self.mm))
         bottom = band.top + band.height
@@ -451,15 +452,15 @@ class ListRenderer:
         height: float,
         text: str,
         numeric: bool,
+        font: QFont,
     ) -> None:
-        horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-        rect = QRectF(
-            x + self.padding_x,
-            top + self.padding_y,
-            width - 2 * self.padding_x,
-            height - 2 * self.padding_y,
-        )
-        flags = int(horizontal | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        inner = width - 2 * self.padding_x
+        rect = QRectF(x + self.padding_x, top + self.padding_y, inner, height - 2 * self.padding_y)
+        flags = _CELL_RIGHT if numeric else _CELL_LEFT
+        if self._advance(font, text) <= inner + 0.01:
+            painter.drawText(rect, flags, text)  # fits on its line: nothing to clip
+            return
+        # Wrapped text, or a word longer than the column: kept inside its own cell.
         painter.save()
         painter.setClipRect(QRectF(x, top, width, height))
         painter.drawText(rect, flags, text)
@@ -468,6 +469,10 @@ class ListRenderer:
 
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CELL_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+_CELL_RIGHT = int(
+    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+)
 
 
 def ensure_gui_application() -> None:

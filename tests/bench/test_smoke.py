@@ -32,6 +32,8 @@ def test_the_benchmarks_run_and_report(tmp_path: Path) -> None:
     assert any(name.startswith("search keystroke") for name in names)
     assert any(name.startswith("header-click sort") for name in names)
     assert any(name.startswith("window appears") for name in names)
+    printed = next(name for name in names if name.startswith("printed member list, 100 members"))
+    assert "pages)" in printed and int(printed.split("(")[1].split()[0]) >= 2
     for row in measurements:
         milliseconds = float(row.split(" | ")[1].removesuffix(" ms"))
         assert math.isfinite(milliseconds)
