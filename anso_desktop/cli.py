@@ -132,6 +132,9 @@ def _add_print_parser(commands: Any, database_option: argparse.ArgumentParser) -
     layout.add_argument(
         "--columns", metavar="A,B,...", help="the columns to print, in order (column keys)"
     )
+    layout.add_argument(
+        "--no-charts", action="store_true", help="finances: the table only, without its charts"
+    )
     layout.add_argument("--paper", choices=["A4", "Letter"], default="A4")
     layout.add_argument("--landscape", action="store_true")
 
@@ -270,6 +273,7 @@ def _command_print(arguments: argparse.Namespace) -> int:
         descending=arguments.descending,
         group_by=arguments.group_by,
         columns=columns,
+        with_charts=not arguments.no_charts,
     )
     document = documents.build_list(services, request)
     pages = write_pdf(document, arguments.pdf, PageSetup(arguments.paper, arguments.landscape))

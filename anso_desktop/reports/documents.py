@@ -24,6 +24,11 @@ from anso_desktop.domain import (
     Relation,
 )
 from anso_desktop.errors import UserError
+from anso_desktop.reports.chart_data import (
+    ChartData,
+    budget_against_actual,
+    expenditure_by_category,
+)
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.services.decisions import ordinal
@@ -99,6 +104,8 @@ class PrintedList:
     printed_on: date = field(default_factory=date.today)
     #: How many records the list shows (its total lines are not records).
     record_count: int = 0
+    #: Charts printed after the table (the finance summary's), each on its own band.
+    charts: tuple[ChartData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,8 @@ class PrintRequest:
     group_by: str | None = None
     #: Column keys in print order; None: the spec's printed columns.
     columns: tuple[str, ...] | None = None
+    #: The finance summary's charts after its table (budget against actual, expenditure).
+    with_charts: bool = True
 
 
 def _enum_grouping(key: str, label: str, enum: type[LabelledEnum]) -> Grouping:
@@ -337,6 +346,7 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
     columns = _chosen_columns(request)
     currency_filter = request.filters.get("currency") or None
     groups: list[PrintGroup] = []
+    charts: list[ChartData] = []
     over_budget = 0
     categories = 0
     for fiscal_year in years:
@@ -354,6 +364,11 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
             if total is not None:
                 group.rows.append(_summary_row(columns, total))
             groups.append(group)
+            if request.with_charts:
+                charts.append(budget_against_actual(summary, currency))
+                spent = expenditure_by_category(summary, currency)
+                if not spent.empty:
+                    charts.append(spent)
     closing = "No budget or expenditure recorded." if not groups else ""
     if over_budget:
         closing = f"{over_budget} categor{'y' if over_budget == 1 else 'ies'} over budget (in red)."
@@ -366,6 +381,7 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
         groups=groups or [PrintGroup(None)],
         closing=closing,
         record_count=categories,
+        charts=tuple(charts),
     )
 
 

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 
 from anso_desktop import __version__
 from anso_desktop.errors import UserError
+from anso_desktop.reports.chart_data import ChartData
 from anso_desktop.reports.documents import (
     ORGANIZATION_NAME,
     PrintedList,
@@ -42,6 +43,8 @@ PAPER_SIZES: dict[str, QPageSize.PageSizeId] = {
     "Letter": QPageSize.PageSizeId.Letter,
 }
 MARGIN_MM = 14.0
+#: The height of a printed chart (two fit a portrait A4 page under the header).
+CHART_HEIGHT_MM = 105.0
 #: A column needing at most this share of the line is never wrapped.
 NARROW_COLUMN = 0.15
 #: A header at most this share of the line is never broken between its words.
@@ -93,6 +96,8 @@ class _Placed:
 class _Page:
     bands: list[_Placed] = field(default_factory=list)
     closing_top: float | None = None
+    #: Charts on this page: top, height and what to draw.
+    charts: list[tuple[float, float, ChartData]] = field(default_factory=list)
 
 
 class _Fonts:
@@ -313,6 +318,15 @@ class ListRenderer:
             if y + closing_height > limit:
                 new_page()
             pages[-1].closing_top = y + 2 * self.mm
+            y += closing_height
+        # Charts follow the table, two to a portrait page; one never straddles a page.
+        chart_height = min(CHART_HEIGHT_MM * self.mm, (limit - body_top) * 0.95)
+        for chart in self.document.charts:
+            gap = 4 * self.mm
+            if y + gap + chart_height > limit:
+                new_page()
+            pages[-1].charts.append((y + gap, chart_height, chart))
+            y += gap + chart_height
         return pages
 
     # --- painting ------------------------------------------------------------------------------
@@ -374,6 +388,11 @@ class ListRenderer:
                 self._paint_heading(painter, band)
             elif band.row is not None:
                 self._paint_row(painter, band)
+        if page.charts:
+            from anso_desktop.reports.charts import paint_chart  # Qt Charts load only for charts
+
+            for top, height, chart in page.charts:
+                paint_chart(painter, QRectF(0, top, self.width, height), chart)
         if page.closing_top is not None:
             painter.setPen(_INK)
             painter.setFont(fonts.closing)
@@ -476,9 +495,11 @@ _CELL_RIGHT = int(
 
 
 def ensure_gui_application() -> None:
-    """Printing needs a QGuiApplication (fonts, the PDF engine) but no screen: the command line
-    starts one on Linux's offscreen platform, so it prints on a server or over SSH too."""
+    """Printing needs a Qt application (fonts, the PDF engine, and widgets for the charts) but no
+    screen: the command line starts one on Linux's offscreen platform, so it prints on a server
+    or over SSH too."""
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     if QGuiApplication.instance() is not None:
         return
@@ -486,7 +507,7 @@ def ensure_gui_application() -> None:
     if sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ:
         arguments += ["-platform", "offscreen"]
     global _application
-    _application = QGuiApplication(arguments)
+    _application = QApplication(arguments)
 
 
 _application: object | None = None

@@ -6,17 +6,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QImage, QUndoStack
+from PySide6.QtWidgets import QFileDialog
 
 from anso_desktop.domain import FinanceKind
 from anso_desktop.services import Services
 from anso_desktop.services.finances import FinanceEntryData
 from anso_desktop.storage.models import FinanceEntry
 from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
+from anso_desktop.ui.main_window import MainWindow
 from anso_desktop.ui.tabs.finances import OVER_BUDGET, FinancesTab
 from tests.ui.conftest import drive_dialog
 
@@ -544,3 +547,38 @@ def test_the_summary_height_is_remembered(
     again.resize(1200, 800)
     again.restore_state(settings)
     assert again.summary_splitter.saveState() == tab.summary_splitter.saveState()
+
+
+def test_the_charts_follow_the_filters_and_save_as_png(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tab = next(t for t in window.record_tabs() if isinstance(t, FinancesTab))
+    window.tabs.setCurrentWidget(tab)
+    tab.year.setCurrentIndex(tab.year.findData(2021))
+    tab.lower_tabs.setCurrentWidget(tab.chart_pane)
+    pane = tab.chart_pane
+    titles = [pane.chooser.itemText(i) for i in range(pane.chooser.count())]
+    assert titles == ["2021 budget against actual (CNY)", "2021 expenditure by category (CNY)"]
+    summary = window.services.finances.budget_vs_actual(2021)
+    (series,) = pane.view.chart().series()
+    budget = next(s for s in series.barSets() if s.label() == "Budget")
+    # In millions, bottom up: the table's last category is the lowest bar.
+    expected = [float(line.budget) / 1_000_000 for line in reversed(summary.lines)]
+    assert [budget.at(i) for i in range(budget.count())] == pytest.approx(expected)
+
+    pane.chooser.setCurrentIndex(1)
+    assert pane.view.chart().title() == "2021 expenditure by category (CNY)"
+    tab.year.setCurrentIndex(tab.year.findData(2022))  # a plan: nothing spent yet, one chart
+    assert [pane.chooser.itemText(i) for i in range(pane.chooser.count())] == [
+        "2022 budget against actual (CNY)"
+    ]
+    tab.year.setCurrentIndex(tab.year.findData(2021))
+    tab.kind.setCurrentIndex(tab.kind.findData(FinanceKind.BUDGET.value))
+    pane.chooser.setCurrentIndex(1)
+    tab.kind.setCurrentIndex(0)
+    assert pane.chooser.currentText() == "2021 expenditure by category (CNY)"  # same kind kept
+
+    target = tmp_path / "expenditure.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    pane.save_button.click()
+    assert QImage(str(target)).width() == 1800

@@ -124,6 +124,10 @@ class PrintDialog(QDialog):
         landscape = str(settings.value(f"{self._key}/landscape", "false")).lower() == "true"
         self.orientation.setCurrentIndex(1 if landscape else 0)
 
+        self.with_charts = QCheckBox("Include the &charts (budget against actual, expenditure)")
+        self.with_charts.setChecked(
+            str(settings.value(f"{self._key}/charts", "true")).lower() == "true"
+        )
         if table == "finances":
             # The summary keeps its own order: per year and currency, categories A to Z.
             for widget in (self.group_by, self.sort, self.descending):
@@ -148,6 +152,8 @@ class PrintDialog(QDialog):
         form.addRow("&Sort by:", sort_row)
         form.addRow("&Paper:", self.paper)
         form.addRow("&Orientation:", self.orientation)
+        if table == "finances":
+            form.addRow("", self.with_charts)
 
         buttons = QDialogButtonBox()
         self.preview_button = buttons.addButton("Pre&view…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -213,6 +219,7 @@ class PrintDialog(QDialog):
         self.settings.setValue(f"{self._key}/group_by", self.group_by.currentData() or "")
         self.settings.setValue(f"{self._key}/landscape", bool(self.orientation.currentData()))
         self.settings.setValue("print/paper", self.paper.currentData())
+        self.settings.setValue(f"{self._key}/charts", self.with_charts.isChecked())
 
     def choice(self) -> PrintChoice:
         request = replace(
@@ -221,6 +228,7 @@ class PrintDialog(QDialog):
             group_by=self.group_by.currentData() if self.request.table != "finances" else None,
             sort=self.sort.currentData(),
             descending=self.descending.isChecked(),
+            with_charts=self.with_charts.isChecked(),
         )
         setup = PageSetup(self.paper.currentData(), bool(self.orientation.currentData()))
         return PrintChoice(request, setup, self.action)

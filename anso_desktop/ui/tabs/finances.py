@@ -21,11 +21,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from anso_desktop.domain import FinanceKind
+from anso_desktop.reports.chart_data import (
+    ChartData,
+    budget_against_actual,
+    expenditure_by_category,
+)
 from anso_desktop.reports.documents import PrintRequest
 from anso_desktop.services import Services
 from anso_desktop.services.finances import (
@@ -40,6 +46,7 @@ from anso_desktop.tables import BUDGET_SUMMARY, FINANCES
 from anso_desktop.tables.formatting import format_money
 from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
+from anso_desktop.ui.widgets.chart_pane import ChartPane
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -292,8 +299,8 @@ class FinancesTab(RecordTab):
         view.activated.connect(self._summary_line_activated)  # double-click or Enter
         metrics = view.fontMetrics()
         # Fixed widths keep the figures next to their category, the way a printed report reads.
-        for section, chars in enumerate((32, 9, 18, 18, 18, 10)):
-            view.setColumnWidth(section, metrics.averageCharWidth() * chars + 16)
+        for section, spec_column in enumerate(BUDGET_SUMMARY.columns):
+            view.setColumnWidth(section, metrics.averageCharWidth() * spec_column.width + 16)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.summary_view = view
         pane = QWidget()
@@ -302,7 +309,25 @@ class FinancesTab(RecordTab):
         column.addWidget(self.summary_caption)
         column.addWidget(view, 1)
         column.addWidget(self.summary_hint)
-        return pane
+        self.chart_pane = ChartPane(parent=self)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(pane, "&Budget against actual")
+        self.lower_tabs.addTab(self.chart_pane, "C&harts")
+        return self.lower_tabs
+
+    def charts(self, summary: BudgetSummary | None) -> list[ChartData]:
+        """The charts of the year and currency the filters show: budget against actual and
+        expenditure by category, per currency (never two currencies in one chart)."""
+        if summary is None:
+            return []
+        chosen = self.currency.currentData()
+        charts: list[ChartData] = []
+        for currency in summary.currencies:
+            if chosen in (None, currency):
+                charts.append(budget_against_actual(summary, currency))
+                charts.append(expenditure_by_category(summary, currency))
+        return charts
 
     def print_request(self) -> PrintRequest:
         """The finance summary (budget against actual) of the year and currency shown."""
@@ -334,6 +359,9 @@ class FinancesTab(RecordTab):
         year = self.summary_year()
         summary = self.service.budget_vs_actual(year) if year is not None else None
         self.summary_model.set_summary(summary)
+        self.chart_pane.set_charts(
+            self.charts(summary), "Add budget and expenditure entries to chart them here."
+        )
         if summary is None:
             self.summary_caption.setText("Budget against actual")
             self.summary_hint.setText(

@@ -1,0 +1,124 @@
+"""The finance charts are built from the figures: series values, one currency per chart, the
+scale of the axis, a PNG that is a picture of them, and their place in the printed summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import QBarCategoryAxis, QHorizontalBarSeries, QLineSeries, QValueAxis
+from PySide6.QtGui import QImage
+
+from anso_desktop.domain import FinanceKind
+from anso_desktop.reports.chart_data import (
+    budget_against_actual,
+    expenditure_by_category,
+    fund_balance,
+)
+from anso_desktop.reports.charts import build_chart, chart_image
+from anso_desktop.reports.documents import PrintRequest, build_list
+from anso_desktop.reports.rendering import write_pdf
+from anso_desktop.services import Services
+from anso_desktop.services.finances import FinanceEntryData
+from tests.pdf_text import page_texts
+
+
+def add(services: Services, category: str, kind: FinanceKind, amount: str, currency: str) -> None:
+    services.finances.create(
+        FinanceEntryData(2021, category, kind, Decimal(amount), currency=currency)
+    )
+
+
+def books(services: Services) -> None:
+    add(services, "Travel", FinanceKind.BUDGET, "0.10", "CNY")
+    add(services, "Travel", FinanceKind.BUDGET, "0.20", "CNY")
+    add(services, "Travel", FinanceKind.EXPENDITURE, "0.25", "CNY")
+    add(services, "Events", FinanceKind.BUDGET, "100.00", "CNY")
+    add(services, "Events", FinanceKind.EXPENDITURE, "0.00", "CNY")
+    add(services, "Events", FinanceKind.EXPENDITURE, "40.00", "USD")
+
+
+def test_chart_data_comes_from_the_summary_one_currency_each(services: Services) -> None:
+    books(services)
+    summary = services.finances.budget_vs_actual(2021)
+    cny = budget_against_actual(summary, "CNY")
+    assert cny.categories == ("Events", "Travel")
+    assert [(s.name, s.values) for s in cny.series] == [
+        ("Budget", (Decimal("100.00"), Decimal("0.30"))),
+        ("Actual", (Decimal("0.00"), Decimal("0.25"))),
+    ]
+    assert cny.title == "2021 budget against actual (CNY)"
+    spent = expenditure_by_category(summary, "CNY")
+    assert spent.categories == ("Travel",)  # nothing spent on events in CNY
+    usd = expenditure_by_category(summary, "USD")
+    assert usd.series[0].values == (Decimal("40.00"),) and usd.currency == "USD"
+
+
+def test_the_qt_chart_plots_those_values(qapp: Any, services: Services) -> None:
+    books(services)
+    data = budget_against_actual(services.finances.budget_vs_actual(2021), "CNY")
+    chart = build_chart(data)
+    (series,) = chart.series()
+    assert isinstance(series, QHorizontalBarSeries)
+    plotted = {
+        bar_set.label(): [bar_set.at(i) for i in range(bar_set.count())]
+        for bar_set in series.barSets()
+    }
+    # Drawn bottom up, so the first category of the table is the top bar: values reversed.
+    assert plotted == {"Budget": [0.3, 100.0], "Actual": [0.25, 0.0]}
+    categories = next(a for a in chart.axes() if isinstance(a, QBarCategoryAxis))
+    assert categories.categories() == ["Travel", "Events"]
+    amounts = next(a for a in chart.axes() if isinstance(a, QValueAxis))
+    assert amounts.titleText() == "CNY"
+
+
+def test_large_amounts_are_plotted_in_millions(qapp: Any) -> None:
+    class Point:
+        def __init__(self, on: date, balance: str) -> None:
+            self.on, self.balance = on, Decimal(balance)
+
+    history = [Point(date(2021, 1, 1), "50000000.00"), Point(date(2021, 12, 31), "51250000.00")]
+    chart = build_chart(fund_balance("STIC endowment", "CNY", history))
+    (line,) = chart.series()
+    assert isinstance(line, QLineSeries)
+    assert [round(line.at(i).y(), 2) for i in range(line.count())] == [50.0, 51.25]
+    amounts = next(a for a in chart.axes() if isinstance(a, QValueAxis))
+    assert amounts.titleText() == "CNY million"
+
+
+def test_a_saved_png_is_a_picture_of_the_chart(
+    qapp: Any, services: Services, tmp_path: Path
+) -> None:
+    books(services)
+    data = budget_against_actual(services.finances.budget_vs_actual(2021), "CNY")
+    path = tmp_path / "chart.png"
+    assert chart_image(data).save(str(path), "PNG")
+    image = QImage(str(path))
+    assert image.width() == 1800 and image.height() > 900
+    # Not a blank page: the bars' own colours are in it.
+    colours = {image.pixelColor(x, y).name() for x in range(0, 1800, 9) for y in range(0, 1040, 9)}
+    assert "#4a6fa5" in colours and "#e0a030" in colours
+
+
+def test_the_printed_summary_carries_its_charts(
+    qapp: Any, services: Services, tmp_path: Path
+) -> None:
+    books(services)
+    document = build_list(services, PrintRequest("finances", filters={"year": 2021}))
+    assert [chart.title for chart in document.charts] == [
+        "2021 budget against actual (CNY)",
+        "2021 expenditure by category (CNY)",
+        "2021 budget against actual (USD)",
+        "2021 expenditure by category (USD)",
+    ]
+    path = tmp_path / "summary.pdf"
+    write_pdf(document, path)
+    text = "\n".join(page_texts(path))
+    for chart in document.charts:
+        assert chart.title in text
+    plain = build_list(
+        services, PrintRequest("finances", filters={"year": 2021}, with_charts=False)
+    )
+    assert plain.charts == ()
