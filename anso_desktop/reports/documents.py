@@ -7,7 +7,7 @@ print preview and the benchmarks print exactly the same document.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, auto
@@ -32,7 +32,7 @@ from anso_desktop.reports.chart_data import (
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.services.decisions import ordinal
-from anso_desktop.services.finances import BudgetLine, BudgetTotal
+from anso_desktop.services.finances import BudgetLine, BudgetTotal, currency_code
 from anso_desktop.tables.formatting import format_date
 from anso_desktop.tables.specs import (
     BUDGET_SUMMARY,
@@ -118,6 +118,8 @@ class Grouping:
     value: Callable[[Any], Any]
     heading: Callable[[Any], str]
     order: Callable[[Any], Any]
+    #: The column the headings make redundant (every row of a group would repeat it).
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ def _enum_grouping(key: str, label: str, enum: type[LabelledEnum]) -> Grouping:
         value=lambda record: getattr(record, key),
         heading=lambda value: value.label if value is not None else f"No {label.lower()}",
         order=lambda value: order.get(value, len(order)),
+        column=key,
     )
 
 
@@ -168,6 +171,7 @@ GROUPINGS: dict[str, dict[str, Grouping]] = {
             value=lambda record: record.country,
             heading=_country_heading,
             order=lambda code: (code is None, _country_heading(code).casefold()),
+            column="country",
         ),
         "status": _enum_grouping("status", "Status", MemberStatus),
         "kind": _enum_grouping("kind", "Kind", OrganizationKind),
@@ -189,6 +193,7 @@ GROUPINGS: dict[str, dict[str, Grouping]] = {
             value=lambda record: record.board_meeting,
             heading=_board_meeting_heading,
             order=lambda board_meeting: board_meeting.number,
+            column="board_meeting",
         ),
         "status": _enum_grouping("status", "Status", DecisionStatus),
     },
@@ -236,7 +241,7 @@ def default_columns(table: str) -> tuple[str, ...]:
 
 def _chosen_columns(request: PrintRequest) -> tuple[Column, ...]:
     spec = LIST_SPECS[request.table]
-    keys = request.columns if request.columns else default_columns(request.table)
+    keys = list(dict.fromkeys(request.columns or default_columns(request.table)))
     known = {column.key: column for column in printable_columns(request.table)}
     unknown = [key for key in keys if key not in known]
     if unknown:
@@ -244,12 +249,16 @@ def _chosen_columns(request: PrintRequest) -> tuple[Column, ...]:
             f"The {request.table} list has no column {', '.join(repr(k) for k in unknown)}; "
             f"choose from {', '.join(known)}."
         )
-    columns = [known[key] for key in keys]
+    grouping = _grouping(request)
+    if grouping is not None and grouping.column in keys and len(keys) > 1:
+        keys.remove(grouping.column)  # the group's heading says it once for all its rows
     # The report's "4.21-23" leaves out the year: where the list spans years and no heading
     # names the month, the full dates say which year.
-    if spec is MEETINGS and not _one_year(request):
-        columns = [MEETINGS.column("dates") if c.key == "report_dates" else c for c in columns]
-    return tuple(columns)
+    if spec is MEETINGS and not _one_year(request) and "report_dates" in keys:
+        at = keys.index("report_dates")
+        keys[at] = "dates"
+        keys = list(dict.fromkeys(keys))
+    return tuple(known[key] for key in keys)
 
 
 def _one_year(request: PrintRequest) -> bool:
@@ -315,6 +324,12 @@ def build_list(
             group.heading = f"{group.heading} — {count_of(request.table, len(group.rows))}"
     total = sum(len(group.rows) for group in result)
     closing = count_of(request.table, total)
+    if total == 0:
+        filtered = request.search.strip() or any(
+            value not in (None, "", False) for value in request.filters.values()
+        )
+        plural = _NOUNS[request.table][1]
+        closing = f"No {plural} match the filters above." if filtered else f"No {plural} yet."
     if grouping is not None:
         closing += f" in {len(result):,} group{'s' if len(result) != 1 else ''}"
     return PrintedList(
@@ -341,6 +356,11 @@ def _title(request: PrintRequest) -> str:
 def build_finance_summary(services: Services, request: PrintRequest) -> PrintedList:
     """Budget, actual and variance per category, one group per year and currency with its total;
     currencies are never added together."""
+    _grouping(request)  # the summary has its own groups: any other grouping is refused
+    if request.search.strip() or request.sort:
+        raise UserError(
+            "The finance summary has no search or sort of its own: choose a year and a currency."
+        )
     year = request.filters.get("year")
     years = [int(year)] if year not in (None, "") else sorted(services.finances.years())
     columns = _chosen_columns(request)
@@ -354,8 +374,8 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
         for currency in summary.currencies:
             if currency_filter is not None and currency != currency_filter:
                 continue
-            group = PrintGroup(f"{fiscal_year} — {currency}")
-            lines: Iterable[BudgetLine | BudgetTotal] = summary.lines_in(currency)
+            lines: Sequence[BudgetLine | BudgetTotal] = summary.lines_in(currency)
+            group = PrintGroup(f"{fiscal_year} — {currency} — {count_of('finances', len(lines))}")
             for line in lines:
                 categories += 1
                 over_budget += line.over_budget
@@ -485,7 +505,7 @@ def filters_from_text(services: Services, table: str, given: Mapping[str, Any]) 
             elif name == "year":
                 filters[name] = _year(value)
             elif name == "currency":
-                filters[name] = str(value).strip().upper()
+                filters[name] = currency_code(str(value))
             else:
                 filters[name] = value
         except ValueError as error:

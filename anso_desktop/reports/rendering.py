@@ -46,7 +46,7 @@ MARGIN_MM = 14.0
 #: The height of a printed chart (two fit a portrait A4 page under the header).
 CHART_HEIGHT_MM = 105.0
 #: A column needing at most this share of the line is never wrapped.
-NARROW_COLUMN = 0.15
+NARROW_COLUMN = 0.18
 #: A header at most this share of the line is never broken between its words.
 SHORT_HEADER = 0.25
 
@@ -269,10 +269,18 @@ class ListRenderer:
             if not text or ("\n" not in text and self._advance(font, text) <= inner + 0.01):
                 continue
             wrapped = metrics.boundingRect(
-                QRectF(0, 0, inner, 1e6), int(Qt.TextFlag.TextWordWrap), text
+                QRectF(0, 0, inner, 1e6), self._wrap_flags(font, text, inner), text
             ).height()
             tallest = max(tallest, wrapped)
         return tallest + 2 * self.padding_y
+
+    def _wrap_flags(self, font: QFont, text: str, inner: float, numeric: bool = False) -> int:
+        """Wrap between words; a word wider than its column (a long acronym or web address)
+        breaks where it must rather than being cut off."""
+        flags = _CELL_RIGHT if numeric else _CELL_LEFT
+        if any(self._advance(font, word) > inner + 0.01 for word in text.split()):
+            flags |= int(Qt.TextFlag.TextWrapAnywhere)
+        return flags
 
     def _font_of(self, row: PrintRow) -> QFont:
         return self.fonts.bold if row.style is RowStyle.TOTAL else self.fonts.body
@@ -475,14 +483,13 @@ class ListRenderer:
     ) -> None:
         inner = width - 2 * self.padding_x
         rect = QRectF(x + self.padding_x, top + self.padding_y, inner, height - 2 * self.padding_y)
-        flags = _CELL_RIGHT if numeric else _CELL_LEFT
         if self._advance(font, text) <= inner + 0.01:
-            painter.drawText(rect, flags, text)  # fits on its line: nothing to clip
-            return
-        # Wrapped text, or a word longer than the column: kept inside its own cell.
+            painter.drawText(rect, _CELL_RIGHT if numeric else _CELL_LEFT, text)
+            return  # fits on its line: nothing to clip
+        # Wrapped text stays inside its own cell (a row cut to one page's height is clipped).
         painter.save()
         painter.setClipRect(QRectF(x, top, width, height))
-        painter.drawText(rect, flags, text)
+        painter.drawText(rect, self._wrap_flags(font, text, inner, numeric), text)
         painter.restore()
 
 
@@ -563,7 +570,10 @@ def write_pdf(
             pages = render(document, writer, progress)
         finally:
             del writer  # lets go of the file before it is renamed (Windows holds it open)
-        partial.replace(path)
+        try:
+            partial.replace(path)
+        except OSError as error:
+            raise UserError(f"Cannot write {path}: {error.strerror or error}.") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

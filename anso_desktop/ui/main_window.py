@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
 
     def print_list(self) -> None:
         """Print the current tab's list as filtered: preview, printer or PDF."""
-        if self.services is None or not self.tabs.count():
+        if self.services is None or not self.tabs.count() or not self.current_tab().printed_list:
             return
         from anso_desktop.ui.printing import print_tab
 

@@ -67,13 +67,13 @@ def save_pdf(window: MainWindow, choice: PrintChoice) -> None:
     target = Path(path) if Path(path).suffix.lower() == ".pdf" else Path(f"{path}.pdf")
     window.settings.setValue(FOLDER_KEY, str(target.parent))
 
-    def write(progress: Progress) -> str:
-        document = build_list(services, choice.request, lambda done: progress.report(done, 0))
+    def write(document: PrintedList, progress: Progress | None) -> str:
+        report = None if progress is None else progress.report
         pages = write_pdf(
             document,
             target,
             choice.setup,
-            lambda page, total: progress.report(page, total, f"Page {page} of {total}…"),
+            None if report is None else lambda page, total: report(page, total, f"Page {page}…"),
         )
         what = count_of(choice.request.table, document.record_count)
         return (
@@ -81,7 +81,24 @@ def save_pdf(window: MainWindow, choice: PrintChoice) -> None:
             f"It is in {target.parent}."
         )
 
-    window.run_task("Saving the PDF…", write, lambda summary: messages.inform(window, summary))
+    def built(document: PrintedList) -> None:
+        if document.charts:
+            # Charts are Qt widgets, painted on the GUI thread only (a page or two of summary).
+            messages.inform(window, write(document, None))
+            return
+        window.run_task(
+            "Saving the PDF…",
+            lambda progress: write(document, progress),
+            lambda summary: messages.inform(window, summary),
+        )
+
+    window.run_task(
+        "Preparing the list…",
+        lambda progress: build_list(
+            services, choice.request, lambda done: progress.report(done, 0)
+        ),
+        built,
+    )
 
 
 def new_printer(document: PrintedList, setup: PageSetup) -> QPrinter:

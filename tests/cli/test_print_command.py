@@ -107,6 +107,9 @@ def test_500_members_page_count(db_location: str, tmp_path: Path) -> None:
         (("members", "--group-by", "month"), "cannot be grouped by 'month'"),
         (("meetings", "--country", "Kenya"), "The meetings list has no --country filter"),
         (("members", "--columns", "name,salary"), "no column 'salary'"),
+        (("finances", "--group-by", "year"), "cannot be grouped by 'year'; choose from: none"),
+        (("finances", "--search", "Training"), "no search or sort of its own"),
+        (("finances", "--currency", "zzz"), "'zzz' is not an ISO 4217 currency code"),
     ],
 )
 def test_bad_values_are_refused_with_exit_1_and_no_file(
@@ -118,6 +121,16 @@ def test_bad_values_are_refused_with_exit_1_and_no_file(
     assert message in result.stderr
     assert_no_traceback(result)
     assert not pdf.exists()
+
+
+def test_a_pdf_path_that_is_a_folder_is_refused(demo_db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "members.pdf"
+    folder.mkdir()
+    result = print_cli(demo_db, tmp_path, "members", "--pdf", str(folder))
+    assert result.returncode == 1
+    assert f"Cannot write {folder}" in result.stderr
+    assert_no_traceback(result)
+    assert folder.is_dir() and list(tmp_path.glob(".*.partial")) == []
 
 
 def test_wrong_usage_exits_2(tmp_path: Path) -> None:

@@ -81,8 +81,8 @@ def test_meetings_by_month_are_in_calendar_order(demo: Services) -> None:
 
 def test_the_decision_register_groups_by_board_meeting(demo: Services) -> None:
     document = build_list(demo, PrintRequest("decisions", group_by="board-meeting"))
+    # The heading names the board meeting: its column is left out.
     assert [column.header for column in document.columns] == [
-        "Board meeting",
         "Number",
         "Decision",
         "Status",
@@ -93,7 +93,7 @@ def test_the_decision_register_groups_by_board_meeting(demo: Services) -> None:
     assert fourth.heading is not None and fourth.heading.startswith(
         "4th Governing Board meeting, 9 Oct 2021 — "
     )
-    numbers = [row.cells[1] for row in fourth.rows]
+    numbers = [row.cells[0] for row in fourth.rows]
     assert numbers == sorted(numbers, key=int)
 
 
@@ -110,7 +110,10 @@ def test_finance_summary_totals_each_currency_apart(services: Services) -> None:
     add("Events", FinanceKind.EXPENDITURE, "150.25")
     add("Events", FinanceKind.EXPENDITURE, "10.00", currency="USD")
     document = build_list(services, PrintRequest("finances", filters={"year": 2021}))
-    assert [group.heading for group in document.groups] == ["2021 — CNY", "2021 — USD"]
+    assert [group.heading for group in document.groups] == [
+        "2021 — CNY — 2 categories",
+        "2021 — USD — 1 category",
+    ]
     cny = document.groups[0].rows
     assert [row.cells for row in cny] == [
         ("Events", "CNY", "100.00", "150.25", "-50.25", "150.25%"),
@@ -140,6 +143,24 @@ def test_filters_that_name_nothing_are_refused(
     with pytest.raises(UserError, match=None) as refused:
         filters_from_text(demo, table, given)
     assert message in refused.value.message
+
+
+def test_the_grouped_column_is_left_to_the_headings_and_columns_come_once(
+    demo: Services,
+) -> None:
+    by_country = build_list(demo, PrintRequest("members", group_by="country"))
+    assert "Country" not in [column.header for column in by_country.columns]
+    twice = build_list(demo, PrintRequest("members", columns=("name", "name", "country")))
+    assert [column.header for column in twice.columns] == ["Name", "Country"]
+    # Without a year the report's notation gives way to full dates, never printed twice.
+    both = build_list(demo, PrintRequest("meetings", columns=("report_dates", "dates", "title")))
+    assert [column.header for column in both.columns] == ["Dates", "Title"]
+
+
+def test_an_empty_list_says_why(demo: Services) -> None:
+    searched = build_list(demo, PrintRequest("members", search="zzzz"))
+    assert searched.record_count == 0
+    assert searched.closing == "No organizations match the filters above."
 
 
 def test_unknown_columns_groupings_and_sorts_are_refused(demo: Services) -> None:

@@ -124,6 +124,26 @@ def test_accents_cyrillic_and_chinese_print_as_text(qapp: Any, tmp_path: Path) -
     assert "Всё — 3 organizations" in text
 
 
+def test_a_word_wider_than_its_column_breaks_instead_of_being_cut(
+    qapp: Any, tmp_path: Path
+) -> None:
+    word = "Donaudampfschiffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft"
+    filler = " ".join(["xx"] * 400)  # a wide neighbour, so the word's column is narrow
+    document = PrintedList(
+        "Member organizations",
+        "All organizations",
+        (PrintColumn("Acronym", 10), PrintColumn("Name", 60)),
+        [PrintGroup(None, [PrintRow((word, filler))])],
+    )
+    path = tmp_path / "long.pdf"
+    write_pdf(document, path)
+    text = page_texts(path)[0].replace("\ufb00", "ff")  # poppler reads Qt's "ff" ligature
+    lines = text.splitlines()
+    assert not any(word in line for line in lines)  # it did break over several lines
+    pieces = "".join(re.sub(r"\bxx\b|\s", "", line) for line in lines)
+    assert word in pieces
+
+
 def test_a_pdf_that_cannot_be_written_is_refused_and_leaves_nothing(
     qapp: Any, tmp_path: Path
 ) -> None:

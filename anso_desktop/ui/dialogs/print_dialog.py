@@ -3,6 +3,7 @@ print or save a PDF. Building and painting the pages is `anso_desktop.reports`."
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum, auto
@@ -83,7 +84,7 @@ class PrintDialog(QDialog):
 
         what = QLabel(
             f"<b>{row_count:,} row{'' if row_count == 1 else 's'}</b> as this tab shows them: "
-            f"{filter_summary}."
+            f"{html.escape(filter_summary)}."
         )
         what.setWordWrap(True)
 
@@ -149,7 +150,7 @@ class PrintDialog(QDialog):
         form = QFormLayout()
         form.addRow("Columns:", columns_box)
         form.addRow("&Group by:", self.group_by)
-        form.addRow("&Sort by:", sort_row)
+        form.addRow("Sort by:", sort_row)
         form.addRow("&Paper:", self.paper)
         form.addRow("&Orientation:", self.orientation)
         if table == "finances":

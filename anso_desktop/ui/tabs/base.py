@@ -55,7 +55,7 @@ class RecordTab(QWidget):
     #: Grid columns hidden until the user shows them (header right-click menu).
     hidden_columns: ClassVar[frozenset[str]] = frozenset()
     #: The printed list behind the tab (File › Print…): members, meetings, decisions, finances.
-    printed_list: ClassVar[str]
+    printed_list: ClassVar[str] = ""
 
     def __init__(
         self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
