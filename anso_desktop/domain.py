@@ -125,3 +125,10 @@ class FinanceKind(LabelledEnum):
     BUDGET = "budget", "Budget"
     EXPENDITURE = "expenditure", "Expenditure"
     INCOME = "income", "Income"
+
+
+class BudgetPlanStatus(LabelledEnum):
+    """Where a budget plan stands: a draft is still edited, an approved plan is read-only."""
+
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from anso_desktop.services.budget_plans import BudgetPlanService
 from anso_desktop.services.decisions import BoardMeetingService, DecisionService
+from anso_desktop.services.exchange_rates import ExchangeRateService
 from anso_desktop.services.finances import FinanceEntryService, FundService
 from anso_desktop.services.meetings import MeetingService
 from anso_desktop.services.organizations import OrganizationService
@@ -22,6 +24,8 @@ class Services:
     decisions: DecisionService
     finances: FinanceEntryService
     funds: FundService
+    exchange_rates: ExchangeRateService
+    budget_plans: BudgetPlanService
 
     @classmethod
     def over(cls, database: Database) -> Services:
@@ -33,4 +37,6 @@ class Services:
             decisions=DecisionService(database),
             finances=FinanceEntryService(database),
             funds=FundService(database),
+            exchange_rates=ExchangeRateService(database),
+            budget_plans=BudgetPlanService(database),
         )

@@ -1,5 +1,6 @@
 """The demo data set: ANSO's 2021 annual report (meetings, members, the 4th Governing Board and its
-decisions, the STIC endowment, illustrative finance rows), loaded through the services.
+decisions, the STIC endowment, illustrative finance rows, a draft 2022 budget plan and an
+illustrative exchange rate), loaded through the services.
 
 Idempotent: a record already there (same natural key) is left alone, so loading twice adds nothing.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from anso_desktop.domain import (
     DecisionStatus,
@@ -32,6 +34,7 @@ from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.services.organizations import OrganizationData
 from anso_desktop.storage.models import (
     BoardMeeting,
+    BudgetPlan,
     Decision,
     FinanceEntry,
     Fund,
@@ -216,4 +219,33 @@ def load_demo(services: Services, source: Path = DEMO_DATA_FILE) -> DemoReport:
             )
             count += 1
         report.added["finance entries"] = count
+        report.added["budget plans"] = _demo_budget_plan(services, session)
+        report.added["exchange rates"] = _demo_exchange_rate(services)
     return report
+
+
+#: The draft the secretariat would start for 2022: the report shows a "2022 Budget Plan" chart.
+DEMO_PLAN_NOTE = (
+    "Illustrative draft: the 2022 budget plan started from the illustrative 2021 expenditure; "
+    'the report gives its "2022 Budget Plan" only as a chart.'
+)
+#: Not from the report, which states no exchange rate: there only to show conversion.
+DEMO_RATE = (2021, "USD", "CNY", Decimal("6.4515"))
+DEMO_RATE_NOTE = "Illustrative rate for the demo, not from the annual report."
+
+
+def _demo_budget_plan(services: Services, session: Session) -> int:
+    """A draft 2022 plan based on 2021 expenditure, unless the year has a plan already."""
+    if session.scalars(select(BudgetPlan.id).where(BudgetPlan.fiscal_year == 2022)).first():
+        return 0
+    services.budget_plans.start_draft(2022, 2021, FinanceKind.EXPENDITURE, notes=DEMO_PLAN_NOTE)
+    return 1
+
+
+def _demo_exchange_rate(services: Services) -> int:
+    """The illustrative 2021 USD rate, unless a 2021 USD to CNY rate is set already."""
+    year, currency, to_currency, rate = DEMO_RATE
+    if services.exchange_rates.rate(year, currency, to_currency) is not None:
+        return 0
+    services.exchange_rates.set_rate(year, currency, to_currency, rate, DEMO_RATE_NOTE)
+    return 1

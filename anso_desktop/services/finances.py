@@ -5,68 +5,37 @@ Amounts are Decimal from the form to the database and back; nothing here ever ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-import pycountry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from anso_desktop.domain import FinanceKind
+from anso_desktop.domain import BudgetPlanStatus, FinanceKind
 from anso_desktop.errors import ValidationError
 from anso_desktop.services.base import CrudService, Errors, ListQuery, clean_text
-from anso_desktop.storage.models import FinanceEntry, Fund, Organization
+from anso_desktop.services.budget_plans import rename_plan_category
+from anso_desktop.services.exchange_rates import (
+    AppliedRate,
+    ExchangeRateService,
+    MissingRateError,
+    convert,
+)
+
+# The money checks live in `money`; their old names here keep working for callers.
+from anso_desktop.services.money import MAX_AMOUNT as MAX_AMOUNT
+from anso_desktop.services.money import check_amount, check_currency, check_fiscal_year
+from anso_desktop.services.money import currency_code as currency_code
+from anso_desktop.storage.models import (
+    BudgetPlan,
+    BudgetPlanLine,
+    FinanceEntry,
+    Fund,
+    Organization,
+)
 from anso_desktop.storage.types import CENT
-
-# What a spreadsheet number (a double) holds exactly to the cent: an export must read back the same.
-MAX_AMOUNT = Decimal("9999999999999.99")
-
-
-def currency_code(text: str) -> str:
-    """The ISO 4217 code for a code such as 'cny' or 'RMB' (the common name of the yuan)."""
-    code = text.strip().upper()
-    if code == "RMB":
-        return "CNY"
-    if pycountry.currencies.get(alpha_3=code) is None:
-        raise ValueError(
-            f"'{text.strip()}' is not an ISO 4217 currency code (such as CNY, USD, EUR)"
-        )
-    return code
-
-
-def check_currency(errors: Errors, text: str | None) -> str | None:
-    """The ISO code of `text`, or None with the refusal added to `errors` under "currency"."""
-    try:
-        return currency_code(text or "")
-    except ValueError as error:
-        errors.add("currency", str(error))
-        return None
-
-
-def check_amount(errors: Errors, field_name: str, amount: Any, label: str) -> Decimal | None:
-    """An amount with at most two decimals, not negative, within the column's range."""
-    if amount is None:
-        errors.add(field_name, f"{label} is required")
-        return None
-    try:
-        value = Decimal(amount) if not isinstance(amount, Decimal) else amount
-    except (InvalidOperation, ValueError, TypeError):
-        errors.add(field_name, f"'{amount}' is not an amount")
-        return None
-    if isinstance(amount, float):
-        raise TypeError("Amounts are Decimal, never float")
-    if not value.is_finite():
-        errors.add(field_name, f"'{amount}' is not an amount")
-        return None
-    if value != value.quantize(CENT):
-        errors.add(field_name, f"{label} has more than two decimals")
-    if value < 0:
-        errors.add(field_name, f"{label} cannot be negative")
-    if abs(value) > MAX_AMOUNT:
-        errors.add(field_name, f"{label} is too large")
-    return value
 
 
 @dataclass(frozen=True)
@@ -114,6 +83,9 @@ class BudgetLine:
     percent_used: Decimal | None
     #: More spent than budgeted (spending with no budget at all counts too).
     over_budget: bool
+    #: In a converted summary, the other currencies whose figures were converted into this line
+    #: (each at its rate, rounded to the cent, then added); empty when nothing was converted.
+    converted_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,11 +103,14 @@ class BudgetTotal:
 @dataclass(frozen=True)
 class BudgetSummary:
     """A year's budget against actual: lines ordered by currency then category, and one total per
-    currency."""
+    currency. A converted summary has every line in `convert_to`, one total, and the `rates` it
+    converted at (to be shown with the figures)."""
 
     year: int
     lines: tuple[BudgetLine, ...]
     totals: tuple[BudgetTotal, ...]
+    convert_to: str | None = None
+    rates: tuple[AppliedRate, ...] = ()
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -155,6 +130,64 @@ class BudgetSummary:
 
 PERCENT = Decimal("0.01")
 _ZERO = Decimal("0.00")
+
+
+@dataclass
+class _Figures:
+    """Budget and actual of one category in one currency, while a summary is being made."""
+
+    budget: Decimal = _ZERO
+    actual: Decimal = _ZERO
+    converted_from: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class CategoryRename:
+    """What `rename_category` changed, and what it left alone."""
+
+    old: str
+    new: str
+    #: Finance entries renamed.
+    entries: int
+    #: Lines of draft budget plans renamed (or merged into a line of the new name).
+    plan_lines: int
+    #: Whether the new name was already in use, so two categories became one.
+    merged: bool
+    #: Approved plans that use the old name and keep it ("The 2022 budget plan (revision 1)").
+    approved_plans_unchanged: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> int:
+        return self.entries + self.plan_lines
+
+    @property
+    def message(self) -> str:
+        """One sentence for the status bar or a message box."""
+        text = (
+            f"'{self.old}' is now '{self.new}' in {_count(self.entries, 'entry', 'entries')} "
+            f"and {_count(self.plan_lines, 'line')} of draft budget plans"
+        )
+        if self.merged:
+            text += f", merged with the existing '{self.new}'"
+        text += "."
+        if self.approved_plans_unchanged:
+            text += (
+                f" Approved plans are read-only and keep '{self.old}': "
+                f"{'; '.join(self.approved_plans_unchanged)}."
+            )
+        return text
+
+
+def _category_in_use(session: Session, category: str) -> bool:
+    """Whether any entry or budget plan line already uses `category`."""
+    return any(
+        session.scalar(select(column).where(column == category).limit(1)) is not None
+        for column in (FinanceEntry.category, BudgetPlanLine.category)
+    )
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _compare(budget: Decimal, actual: Decimal) -> tuple[Decimal, Decimal | None, bool]:
@@ -204,9 +237,7 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
         self, session: Session, data: FinanceEntryData, existing: FinanceEntry | None
     ) -> FinanceEntryData:
         errors = Errors()
-        errors.require("fiscal_year", data.fiscal_year, "Year")
-        if data.fiscal_year is not None and not 1900 <= data.fiscal_year <= 2200:
-            errors.add("fiscal_year", f"{data.fiscal_year} is not a plausible fiscal year")
+        check_fiscal_year(errors, data.fiscal_year)
         category = " ".join((data.category or "").split())
         errors.require("category", category, "Category")
         errors.max_length("category", category, 120, "Category")
@@ -236,9 +267,10 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
             setattr(record, name, getattr(data, name))
 
     def categories(self) -> list[str]:
-        """Categories already used, for suggestions."""
+        """Categories already used by entries and budget plans, for suggestions."""
         with self.database.transaction() as session:
-            return sorted(session.scalars(select(FinanceEntry.category).distinct()))
+            used = select(FinanceEntry.category).union(select(BudgetPlanLine.category))
+            return sorted(session.scalars(used))
 
     def years(self) -> list[int]:
         with self.database.transaction() as session:
@@ -290,9 +322,53 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
                 )
             )
 
-    def budget_vs_actual(self, year: int) -> BudgetSummary:
+    def budget_vs_actual(self, year: int, *, convert_to: str | None = None) -> BudgetSummary:
         """Per category and currency, the year's budget entries against its expenditure entries
-        (income is left out). Sums are exact Decimals; each currency has its own total."""
+        (income is left out). Sums are exact Decimals; each currency has its own total.
+
+        With `convert_to`, the figures of each category in another currency are converted at the
+        year's rate into `convert_to` (rounded half up to the cent, per category and currency)
+        and added to that category's line; totals add the converted lines. A missing rate raises
+        MissingRateError naming the year and the currencies; nothing is ever added across
+        currencies without a rate.
+        """
+        sums = self._budget_and_actual_sums(year)
+        rates: tuple[AppliedRate, ...] = ()
+        if convert_to is not None:
+            errors = Errors()
+            target = check_currency(errors, convert_to, "convert_to")
+            errors.raise_if_any()
+            assert target is not None
+            sums, rates = self._converted(year, sums, target)
+        lines: list[BudgetLine] = []
+        for currency, category in sorted(sums, key=lambda key: (key[0], key[1].casefold(), key[1])):
+            figures = sums[currency, category]
+            budget, actual = figures.budget, figures.actual
+            lines.append(
+                BudgetLine(
+                    category,
+                    currency,
+                    budget,
+                    actual,
+                    *_compare(budget, actual),
+                    converted_from=tuple(sorted(figures.converted_from)),
+                )
+            )
+        totals: list[BudgetTotal] = []
+        for currency in sorted({line.currency for line in lines}):
+            budget = sum((x.budget for x in lines if x.currency == currency), _ZERO)
+            actual = sum((x.actual for x in lines if x.currency == currency), _ZERO)
+            totals.append(BudgetTotal(currency, budget, actual, *_compare(budget, actual)))
+        return BudgetSummary(
+            year=year,
+            lines=tuple(lines),
+            totals=tuple(totals),
+            convert_to=currency_code(convert_to) if convert_to is not None else None,
+            rates=rates,
+        )
+
+    def _budget_and_actual_sums(self, year: int) -> dict[tuple[str, str], _Figures]:
+        """(currency, category) -> the year's budget and expenditure sums, summed in SQL."""
         with self.database.transaction() as session:
             rows = session.execute(
                 select(
@@ -307,21 +383,154 @@ class FinanceEntryService(CrudService[FinanceEntry, FinanceEntryData]):
                 )
                 .group_by(FinanceEntry.category, FinanceEntry.currency, FinanceEntry.kind)
             ).all()
-        sums: dict[tuple[str, str], dict[FinanceKind, Decimal]] = {}
+        sums: dict[tuple[str, str], _Figures] = {}
         for category, currency, kind, total in rows:
-            sums.setdefault((currency, category), {})[kind] = total
-        lines: list[BudgetLine] = []
-        for currency, category in sorted(sums, key=lambda key: (key[0], key[1].casefold(), key[1])):
-            by_kind = sums[currency, category]
-            budget = by_kind.get(FinanceKind.BUDGET, _ZERO)
-            actual = by_kind.get(FinanceKind.EXPENDITURE, _ZERO)
-            lines.append(BudgetLine(category, currency, budget, actual, *_compare(budget, actual)))
-        totals: list[BudgetTotal] = []
-        for currency in sorted({line.currency for line in lines}):
-            budget = sum((x.budget for x in lines if x.currency == currency), _ZERO)
-            actual = sum((x.actual for x in lines if x.currency == currency), _ZERO)
-            totals.append(BudgetTotal(currency, budget, actual, *_compare(budget, actual)))
-        return BudgetSummary(year=year, lines=tuple(lines), totals=tuple(totals))
+            figures = sums.setdefault((currency, category), _Figures())
+            if kind is FinanceKind.BUDGET:
+                figures.budget = total
+            else:
+                figures.actual = total
+        return sums
+
+    def _converted(
+        self, year: int, sums: dict[tuple[str, str], _Figures], target: str
+    ) -> tuple[dict[tuple[str, str], _Figures], tuple[AppliedRate, ...]]:
+        """The sums with every other currency converted into `target` and added per category."""
+        others = sorted({currency for currency, _ in sums} - {target})
+        known = ExchangeRateService(self.database).rates_for(year, target) if others else {}
+        missing = tuple(currency for currency in others if currency not in known)
+        if missing:
+            raise MissingRateError(year, missing, target)
+        converted: dict[tuple[str, str], _Figures] = {}
+        for (currency, category), figures in sums.items():
+            line = converted.setdefault((target, category), _Figures())
+            if currency == target:
+                line.budget += figures.budget
+                line.actual += figures.actual
+                continue
+            line.budget += convert(figures.budget, known[currency])
+            line.actual += convert(figures.actual, known[currency])
+            line.converted_from.add(currency)
+        rates = tuple(AppliedRate(year, currency, target, known[currency]) for currency in others)
+        return converted, rates
+
+    def rename_category(self, old: str, new: str) -> CategoryRename:
+        """Rename a category in every finance entry and every draft budget plan, in one
+        transaction. Renaming onto a category already used merges the two (a draft plan's lines
+        of the same currency are added up). Approved plans are read-only and keep the old name;
+        the result names them so the screen can say so."""
+        errors = Errors()
+        old_name = " ".join((old or "").split())
+        new_name = " ".join((new or "").split())
+        errors.require("category", old_name, "The category to rename")
+        errors.require("new_category", new_name, "The new name")
+        errors.max_length("new_category", new_name, 120, "The new name")
+        if old_name and old_name == new_name:
+            errors.add("new_category", f"The category is already called '{new_name}'")
+        errors.raise_if_any()
+        with self.database.transaction() as session:
+            entries = list(
+                session.scalars(select(FinanceEntry).where(FinanceEntry.category == old_name))
+            )
+            plans = list(
+                session.scalars(
+                    select(BudgetPlan)
+                    .join(BudgetPlan.lines)
+                    .where(BudgetPlanLine.category == old_name)
+                    .distinct()
+                    .order_by(BudgetPlan.fiscal_year, BudgetPlan.revision)
+                )
+            )
+            if not entries and not plans:
+                raise ValidationError.single(
+                    "category", f"No entry or budget plan uses the category '{old_name}'"
+                )
+            merged = _category_in_use(session, new_name)
+            for entry in entries:
+                entry.category = new_name
+            plan_lines = 0
+            skipped: list[str] = []
+            for plan in plans:
+                if plan.status is BudgetPlanStatus.APPROVED:
+                    skipped.append(plan.describe())
+                    continue
+                plan_lines += rename_plan_category(plan, old_name, new_name)
+            self._flush(session)
+        return CategoryRename(
+            old=old_name,
+            new=new_name,
+            entries=len(entries),
+            plan_lines=plan_lines,
+            merged=merged,
+            approved_plans_unchanged=tuple(skipped),
+        )
+
+
+@dataclass(frozen=True)
+class FundBalancePoint:
+    """One step of a fund's balance: the initial capital, an income or a spending entry."""
+
+    #: When: the fund's establishment date, the entry's date, or 31 December of an undated
+    #: entry's fiscal year (None only for the capital of a fund with no establishment date).
+    on: date | None
+    #: What happened: "Initial capital", "Income: STIC Endowment earnings", ...
+    what: str
+    #: + for capital and income, − for spending.
+    change: Decimal
+    #: The balance after this step.
+    balance: Decimal
+    #: The entry behind the step (None for the initial capital).
+    entry_id: int | None = None
+    kind: FinanceKind | None = None
+    #: The entry has no date of its own: `on` is the end of its fiscal year.
+    dated_by_year: bool = False
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    """A fund's figures to date: capital, income and spending charged to it, and what is left."""
+
+    fund_id: int
+    name: str
+    currency: str
+    initial_capital: Decimal
+    income: Decimal
+    spending: Decimal
+    balance: Decimal
+
+
+def _balance_steps(fund: Fund, entries: list[FinanceEntry]) -> list[FundBalancePoint]:
+    """The fund's history, in date order (capital first on its day, then entries as entered)."""
+    steps: list[tuple[date, int, int, FundBalancePoint]] = [
+        (
+            fund.established_on or date.min,
+            0,
+            0,
+            FundBalancePoint(fund.established_on, "Initial capital", fund.initial_capital, _ZERO),
+        )
+    ]
+    for entry in entries:
+        if entry.kind is FinanceKind.BUDGET:
+            continue
+        on = entry.entry_date or date(entry.fiscal_year, 12, 31)
+        change = entry.amount if entry.kind is FinanceKind.INCOME else -entry.amount
+        point = FundBalancePoint(
+            on,
+            f"{entry.kind.label}: {entry.category}",
+            change,
+            _ZERO,
+            entry_id=entry.id,
+            kind=entry.kind,
+            dated_by_year=entry.entry_date is None,
+        )
+        steps.append((on, 1, entry.id, point))
+    steps.sort(key=lambda step: step[:3])
+    balance = _ZERO
+    points: list[FundBalancePoint] = []
+    for *_, point in steps:
+        balance += point.change
+        points.append(replace(point, balance=balance))
+    return points
 
 
 class FundService(CrudService[Fund, FundData]):
@@ -380,3 +589,50 @@ class FundService(CrudService[Fund, FundData]):
                 "entries",
                 f"The fund '{record.name}' has {count} entries; delete or move them first",
             )
+
+    def balance_history(self, fund_id: int, *, until: date | None = None) -> list[FundBalancePoint]:
+        """The fund's balance over time: its initial capital (at its establishment date), then
+        each income entry charged to it added and each expenditure subtracted, in date order
+        (an undated entry counts on 31 December of its fiscal year; budget entries are plans,
+        not money, and are left out). With `until`, only the steps up to that day."""
+        with self.database.transaction() as session:
+            fund = self._get(session, fund_id)
+            entries = list(
+                session.scalars(select(FinanceEntry).where(FinanceEntry.fund_id == fund_id))
+            )
+            points = _balance_steps(fund, entries)
+        if until is not None:
+            points = [p for p in points if p.on is None or p.on <= until]
+        return points
+
+    def balances(self, *, until: date | None = None) -> list[FundBalance]:
+        """Every fund's balance (to date, or as of `until`), by fund name."""
+        with self.database.transaction() as session:
+            funds = list(session.scalars(select(Fund).order_by(Fund.name)))
+            entries: dict[int, list[FinanceEntry]] = {}
+            for entry in session.scalars(
+                select(FinanceEntry).where(FinanceEntry.fund_id.is_not(None))
+            ):
+                entries.setdefault(entry.fund_id, []).append(entry)  # type: ignore[arg-type]
+        result: list[FundBalance] = []
+        for fund in funds:
+            points = [
+                p
+                for p in _balance_steps(fund, entries.get(fund.id, []))
+                if until is None or p.on is None or p.on <= until
+            ]
+            income = sum((p.change for p in points if p.kind is FinanceKind.INCOME), _ZERO)
+            spending = -sum((p.change for p in points if p.kind is FinanceKind.EXPENDITURE), _ZERO)
+            capital = sum((p.change for p in points if p.entry_id is None), _ZERO)
+            result.append(
+                FundBalance(
+                    fund.id,
+                    fund.name,
+                    fund.currency,
+                    capital,
+                    income,
+                    spending,
+                    points[-1].balance if points else _ZERO,
+                )
+            )
+        return result

@@ -21,7 +21,7 @@ from anso_desktop.errors import UserError
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.spreadsheets.xlsx_writer import WorkbookWriter
-from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
+from anso_desktop.tables import BUDGET_SUMMARY, TABLES, Column, TableSpec, ValueKind
 from anso_desktop.tables.formatting import format_list
 
 PAGE = 2000
@@ -36,7 +36,10 @@ ProgressCallback = Callable[[int, int, str], None]
 @dataclass
 class ExportReport:
     path: Path
+    #: Rows written per table (what an import of the file reads back).
     rows: dict[str, int] = field(default_factory=dict)
+    #: Rows of the "Budget summary" sheet (output only: not a table, not counted in `total`).
+    summary_rows: int = 0
 
     @property
     def total(self) -> int:
@@ -217,6 +220,8 @@ def export_workbook(
                     progress(done, grand_total, f"Writing {spec.sheet}…")
             workbook.finish_sheet(sheet)
             report.rows[spec.name] = sheet.rows
+        if tables is None:
+            report.summary_rows = _write_budget_summary(services, workbook)
         workbook.close()
         os.replace(temporary, path)
     except PermissionError:
@@ -226,6 +231,41 @@ def export_workbook(
     if progress is not None:
         progress(grand_total, grand_total, "Done")
     return report
+
+
+def budget_summary_rows(services: Services) -> Iterator[list[Any]]:
+    """Budget against actual of every year with a budget or expenditure, oldest first: a line per
+    category and currency, then a "Total CNY" row per currency (never added across currencies)."""
+    for year in sorted(services.finances.years()):
+        summary = services.finances.budget_vs_actual(year)
+        for currency in summary.currencies:
+            for line in (*summary.lines_in(currency), summary.total_in(currency)):
+                yield [year, *(cell(line) for cell in _SUMMARY_CELLS)]
+
+
+#: The budget summary's columns after "Year": currency first, as the rows are grouped.
+_SUMMARY_COLUMNS = (
+    BUDGET_SUMMARY.column("currency"),
+    BUDGET_SUMMARY.column("category"),
+    *(c for c in BUDGET_SUMMARY.sheet_columns if c.key not in ("currency", "category")),
+)
+_SUMMARY_CELLS = [column.value for column in _SUMMARY_COLUMNS]
+
+
+def _write_budget_summary(services: Services, workbook: WorkbookWriter) -> int:
+    """The "Budget summary" sheet, for reading only: the importer reads sheets named after a
+    table, and this is none, so a whole-database workbook still imports as it was exported."""
+    kinds = {ValueKind.MONEY: "money", ValueKind.PERCENT: "number"}
+    sheet = workbook.add_sheet(
+        BUDGET_SUMMARY.sheet,
+        ["Year", *(column.header for column in _SUMMARY_COLUMNS)],
+        [7.7, *(min(max(c.width, len(c.header) + 2), 60) + 0.7 for c in _SUMMARY_COLUMNS)],
+        ["number", *(kinds.get(column.kind, "text") for column in _SUMMARY_COLUMNS)],
+    )
+    for row in budget_summary_rows(services):
+        sheet.add_row(row)
+    workbook.finish_sheet(sheet)
+    return sheet.rows
 
 
 def export_template(path: Path, table: str) -> Path:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import (
@@ -39,6 +40,7 @@ from sqlalchemy.orm import (
 )
 
 from anso_desktop.domain import (
+    BudgetPlanStatus,
     DecisionStatus,
     FinanceKind,
     MeetingKind,
@@ -47,7 +49,8 @@ from anso_desktop.domain import (
     OrganizationKind,
     Relation,
 )
-from anso_desktop.storage.types import Money
+from anso_desktop.errors import ValidationError
+from anso_desktop.storage.types import Money, Rate
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,11 +122,33 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
+class VersionedChild:
+    """A row that belongs to a `Versioned` parent whose version must move when the row changes.
+
+    A parent's collection changing (a row added or removed) marks the parent modified already;
+    a child's own column changing (a plan line's amount) does not, so `bump_versions` asks each
+    changed child for its parent.
+    """
+
+    def versioned_parent(self, session: Session) -> Versioned | None:
+        raise NotImplementedError
+
+
 @event.listens_for(Session, "before_flush")
 def bump_versions(session: Session, _context: Any, _instances: Any) -> None:
+    changed: dict[int, Versioned] = {}
     for record in session.dirty:
         if isinstance(record, Versioned) and session.is_modified(record):
-            record.version = (record.version or 0) + 1
+            changed[id(record)] = record
+    added_or_deleted = session.new | session.deleted
+    with session.no_autoflush:
+        for record in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(record, VersionedChild):
+                parent = record.versioned_parent(session)
+                if parent is not None and parent not in added_or_deleted:
+                    changed[id(parent)] = parent
+    for record in changed.values():
+        record.version = (record.version or 0) + 1
 
 
 class Searchable:
@@ -412,3 +437,122 @@ class FinanceEntry(Versioned, Searchable, Base):
     description: Mapped[str | None] = mapped_column(Text)
 
     fund: Mapped[Fund | None] = relationship(lazy="joined")
+
+
+class ExchangeRate(Versioned, Base):
+    """What one unit of `currency` was worth in `to_currency` in a fiscal year, as the secretariat
+    entered it: a summary converts at this rate and shows it."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        UniqueConstraint("fiscal_year", "currency", "to_currency"),
+        CheckConstraint("fiscal_year BETWEEN 1900 AND 2200", name="fiscal_year_plausible"),
+        CheckConstraint("rate > 0", name="rate_positive"),
+        CheckConstraint("length(currency) = 3", name="currency_is_iso_code"),
+        CheckConstraint("length(to_currency) = 3", name="to_currency_is_iso_code"),
+        CheckConstraint("currency <> to_currency", name="currencies_differ"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    to_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Rate())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class BudgetPlan(Versioned, Base):
+    """One revision of a year's budget plan. A draft is edited; an approved plan is read-only
+    (a change is a new revision), which `guard_approved_plans` enforces below the services."""
+
+    __tablename__ = "budget_plans"
+    __table_args__ = (
+        UniqueConstraint("fiscal_year", "revision"),
+        CheckConstraint("fiscal_year BETWEEN 1900 AND 2200", name="fiscal_year_plausible"),
+        CheckConstraint("revision > 0", name="revision_positive"),
+        CheckConstraint(
+            "(status = 'approved' AND approved_on IS NOT NULL) "
+            "OR (status <> 'approved' AND approved_on IS NULL)",
+            name="approved_on_only_when_approved",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[BudgetPlanStatus] = mapped_column(
+        enum_type(BudgetPlanStatus), default=BudgetPlanStatus.DRAFT
+    )
+    based_on: Mapped[str | None] = mapped_column(String(200))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    lines: Mapped[list[BudgetPlanLine]] = relationship(
+        back_populates="plan",
+        order_by=lambda: (BudgetPlanLine.currency, BudgetPlanLine.category),
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+    def describe(self) -> str:
+        """ "The 2022 budget plan (revision 2)": how messages name it."""
+        return f"The {self.fiscal_year} budget plan (revision {self.revision})"
+
+
+class BudgetPlanLine(VersionedChild, Base):
+    """One category in one currency of a budget plan."""
+
+    __tablename__ = "budget_plan_lines"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "category", "currency"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_is_iso_code"),
+        CheckConstraint("length(trim(category)) > 0", name="category_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("budget_plans.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(120), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[BudgetPlan] = relationship(back_populates="lines")
+
+    def versioned_parent(self, session: Session) -> BudgetPlan | None:
+        if self.plan is not None:
+            return self.plan
+        return session.get(BudgetPlan, self.plan_id) if self.plan_id is not None else None
+
+
+def _was_approved(plan: BudgetPlan) -> bool:
+    """Whether the plan is approved in the database (whatever this flush is changing)."""
+    history = inspect(plan).attrs.status.history
+    before = [*history.unchanged, *history.deleted]
+    return BudgetPlanStatus.APPROVED in before
+
+
+@event.listens_for(Session, "before_flush")
+def guard_approved_plans(session: Session, _context: Any, _instances: Any) -> None:
+    """Approved budget plans are read-only, whatever code path tries to change one: the services
+    refuse with a friendlier message first, this is the backstop."""
+    with session.no_autoflush:
+        plans = [
+            record
+            for record in (*session.dirty, *session.deleted)
+            if isinstance(record, BudgetPlan)
+            and (record in session.deleted or session.is_modified(record))
+        ]
+        for record in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(record, BudgetPlanLine):
+                plan = record.versioned_parent(session)
+                if plan is not None and plan not in session.new:
+                    plans.append(plan)
+        for plan in plans:
+            if _was_approved(plan):
+                raise ValidationError.single(
+                    "status",
+                    f"{plan.describe()} is approved and cannot be changed or deleted; "
+                    "make a new revision to change it.",
+                )

@@ -8,14 +8,16 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from anso_desktop.domain import MeetingKind, MeetingMode, MemberStatus
+from anso_desktop.domain import BudgetPlanStatus, MeetingKind, MeetingMode, MemberStatus
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.services.demo import DemoReport, load_demo
 from anso_desktop.storage.models import (
     BoardMeeting,
+    BudgetPlan,
     Contact,
     Decision,
+    ExchangeRate,
     FinanceEntry,
     Fund,
     Meeting,
@@ -35,7 +37,17 @@ ENDORSED_IN_2021 = [
 ]
 AGRICULTURE = "ANSO online open conference: agriculture and food security"
 RURAL_WATER = "The 11th Forum on China's Rural Water Environment Governance"
-VERSIONED = (Organization, Contact, Meeting, BoardMeeting, Decision, Fund, FinanceEntry)
+VERSIONED = (
+    Organization,
+    Contact,
+    Meeting,
+    BoardMeeting,
+    Decision,
+    Fund,
+    FinanceEntry,
+    BudgetPlan,
+    ExchangeRate,
+)
 
 
 def one_meeting(services: Services, title: str) -> Meeting:
@@ -155,3 +167,24 @@ def test_no_date_is_invented_for_the_members_named_in_the_report(services: Servi
     active = services.organizations.list(ListQuery(filters={"status": "active"})).rows
     assert {o.acronym for o in active} >= {"CAS", "RAS"}
     assert all(o.joined_on is None for o in active)
+
+
+def test_a_draft_2022_plan_and_an_illustrative_rate(services: Services) -> None:
+    report = load_demo(services)
+    assert (report.added["budget plans"], report.added["exchange rates"]) == (1, 1)
+    [plan] = services.budget_plans.list().rows
+    assert (plan.fiscal_year, plan.revision, plan.status) == (2022, 1, BudgetPlanStatus.DRAFT)
+    assert plan.based_on == "2021 expenditure"
+    assert plan.notes is not None and plan.notes.startswith("Illustrative")
+    spent = services.finances.budget_vs_actual(2021)
+    assert {(x.category, x.currency, x.amount) for x in plan.lines} == {
+        (line.category, line.currency, line.actual) for line in spent.lines
+    }
+    [rate] = services.exchange_rates.list().rows
+    assert (rate.fiscal_year, rate.currency, rate.to_currency) == (2021, "USD", "CNY")
+    assert rate.note is not None and rate.note.startswith("Illustrative")
+    # The years' plans and rates stay as they are on a second load, even after a change.
+    services.budget_plans.approve(plan.id, plan.version, date(2021, 12, 20))
+    again = load_demo(services)
+    assert (again.added["budget plans"], again.added["exchange rates"]) == (0, 0)
+    assert services.budget_plans.count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -99,7 +100,7 @@ def column_cells(sheet: Any, header: str) -> list[Any]:
 
 
 def test_sheets_and_headers_are_as_designed(workbook: Any) -> None:
-    assert workbook.sheetnames == SHEETS
+    assert workbook.sheetnames == [*SHEETS, "Budget summary"]
     for name, wanted in DESIGN_HEADERS.items():
         found = headers(workbook[name])
         assert [h for h in found if h in wanted] == wanted, name
@@ -341,3 +342,59 @@ def test_an_export_is_refused_clearly(demo: tuple[Services, Path], tmp_path: Pat
     with pytest.raises(UserError, match="partners"):
         export_template(tmp_path / "t.xlsx", "partners")
     assert list(tmp_path.iterdir()) == []  # no half-written file left behind
+
+
+def test_the_budget_summary_sheet(services: Services, tmp_path: Path) -> None:
+    """Per year and currency, exact figures as real numbers in the money format, a total row per
+    currency and never one across currencies; output only, so an import skips it."""
+
+    def add(kind: FinanceKind, amount: str, category: str, currency: str = "CNY", year: int = 2021):  # type: ignore[no-untyped-def]
+        data = FinanceEntryData(year, category, kind, Decimal(amount), currency)
+        services.finances.create(replace(data, description=f"{category}, {amount}"))
+
+    budget, spent = FinanceKind.BUDGET, FinanceKind.EXPENDITURE
+    add(budget, "0.30", "Publications")
+    add(spent, "0.10", "Publications")
+    add(spent, "0.20", "Publications")
+    add(budget, "32000000.00", "Scholarships")
+    add(spent, "30000000.00", "Scholarships")
+    add(spent, "2500.55", "Scholarships", "USD")
+    add(budget, "6000000.00", "Training", year=2022)
+    add(FinanceKind.INCOME, "2000000.00", "STIC Endowment earnings", year=2023)  # no summary
+    path = tmp_path / "anso.xlsx"
+
+    report = export_workbook(services, path)
+
+    assert report.summary_rows == 7
+    assert "budget-summary" not in report.rows  # not a table: not counted as imported rows
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Budget summary"]
+    assert workbook.sheetnames[-1] == "Budget summary"
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Year", "Currency", "Category", "Budget", "Actual", "Variance", "% used"],
+        [2021, "CNY", "Publications", 0.3, 0.3, 0, 100],
+        [2021, "CNY", "Scholarships", 32000000, 30000000, 2000000, 93.75],
+        [2021, "CNY", "Total CNY", 32000000.3, 30000000.3, 2000000, 93.75],
+        [2021, "USD", "Scholarships", 0, 2500.55, -2500.55, None],
+        [2021, "USD", "Total USD", 0, 2500.55, -2500.55, None],
+        [2022, "CNY", "Training", 6000000, 0, 6000000, 0],
+        [2022, "CNY", "Total CNY", 6000000, 0, 6000000, 0],
+    ]
+    assert {sheet.cell(row, 4).number_format for row in range(2, 9)} == {"#,##0.00"}
+    assert sheet.freeze_panes == "A2"
+    # The cells hold the exact decimal text, not a float's rounding of it.
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(f"xl/worksheets/sheet{len(workbook.sheetnames)}.xml").decode()
+    assert "<v>32000000.30</v>" in xml and "<v>-2500.55</v>" in xml
+    workbook.close()
+
+    # Filtered or single-table exports are lists, not the whole database: no summary.
+    only = export_workbook(services, tmp_path / "finances.xlsx", ["finances"])
+    assert only.summary_rows == 0
+    assert read_workbook(tmp_path / "finances.xlsx").keys() == {"Finances"}
+
+    # Importing the whole workbook back reads the table sheets only.
+    result = import_file(services, path)
+    assert result.errors == []
+    assert "budget-summary" not in result.tables
+    assert (result.inserted, result.updated) == (0, 0)

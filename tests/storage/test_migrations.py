@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
+from anso_desktop.domain import FinanceKind
+from anso_desktop.services import Services
 from anso_desktop.storage.database import Database
-from anso_desktop.storage.migrations import alembic_config, current_revision, upgrade
+from anso_desktop.storage.migrations import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 
 
-def migrate_to(database: Database, revision: str) -> None:
+def migrate_to(database: Database, revision: str, *, downgrade: bool = False) -> None:
     config = alembic_config()
     with database.connection() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        (command.downgrade if downgrade else command.upgrade)(config, revision)
 
 
 def test_0002_fills_the_search_text_of_existing_rows(blank_database: Database) -> None:
@@ -53,4 +62,52 @@ def test_0002_fills_the_search_text_of_existing_rows(blank_database: Database) -
         == "taklimakan desert forum | xinjiang institute of ecology and geography (xieg), cas"
     )
     assert decisions == 0
+    assert current_revision(blank_database) == head_revision()
+
+
+def test_0003_adds_plans_and_rates_to_a_database_with_data(blank_database: Database) -> None:
+    migrate_to(blank_database, "0002")
+    with blank_database.connection() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO funds (name, currency, initial_capital, version) "
+                "VALUES ('STIC Endowment', 'CNY', :capital, 1)"
+            ),
+            # Money is whole cents on SQLite, NUMERIC on PostgreSQL.
+            {"capital": 5000000000 if blank_database.location.is_sqlite else "50000000.00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO finance_entries (fiscal_year, category, kind, amount, currency, "
+                "fund_id, search_text, version) SELECT 2021, 'Scholarships', 'expenditure', "
+                ":amount, 'CNY', id, 'scholarships', 1 FROM funds"
+            ),
+            {"amount": 30 if blank_database.location.is_sqlite else "0.30"},
+        )
+
+    assert upgrade(blank_database) is True
+    assert current_revision(blank_database) == head_revision()
+
+    services = Services.over(blank_database)
+    [entry] = services.finances.list().rows
+    assert (entry.category, entry.amount, entry.fund.name) == (  # type: ignore[union-attr]
+        "Scholarships",
+        Decimal("0.30"),
+        "STIC Endowment",
+    )
+    [balance] = services.funds.balances()
+    assert balance.balance == Decimal("49999999.70")
+    plan = services.budget_plans.start_draft(2022, 2021, FinanceKind.EXPENDITURE)
+    assert [(x.category, x.amount) for x in plan.lines] == [("Scholarships", Decimal("0.30"))]
+    services.exchange_rates.set_rate(2021, "USD", "CNY", Decimal("6.4515"))
+
+    migrate_to(blank_database, "0002", downgrade=True)
+    with blank_database.connection() as connection:
+        tables = set(inspect(connection).get_table_names())
+        amount = connection.execute(text("SELECT amount FROM finance_entries")).scalar()
+    assert not tables & {"budget_plans", "budget_plan_lines", "exchange_rates"}
+    assert "finance_entries" in tables
+    assert Decimal(amount) in (Decimal(30), Decimal("0.30"))
     assert current_revision(blank_database) == "0002"
+    assert upgrade(blank_database) is True  # and up again
+    assert services.budget_plans.count() == 0

@@ -19,9 +19,12 @@ from anso_desktop.storage.models import Base
 EXPECTED_TABLES = {
     "alembic_version",
     "board_meetings",
+    "budget_plan_lines",
+    "budget_plans",
     "contacts",
     "decision_organizations",
     "decisions",
+    "exchange_rates",
     "finance_entries",
     "funds",
     "meeting_organizers",
@@ -98,6 +101,40 @@ def _entry(connection: Connection, **overrides: object) -> None:
     )
 
 
+def _rate(connection: Connection, rate: object = 6.4515, to_currency: str = "CNY") -> None:
+    _insert(
+        connection,
+        "INSERT INTO exchange_rates (fiscal_year, currency, to_currency, rate, version) "
+        "VALUES (2021, 'USD', :to_currency, :rate, 1)",
+        rate=rate,
+        to_currency=to_currency,
+    )
+
+
+def _plan(
+    connection: Connection, revision: int = 1, status: str = "draft", approved_on: object = None
+) -> None:
+    _insert(
+        connection,
+        "INSERT INTO budget_plans (fiscal_year, revision, status, approved_on, version) "
+        "VALUES (2022, :revision, :status, :approved_on, 1)",
+        revision=revision,
+        status=status,
+        approved_on=approved_on,
+    )
+
+
+def _plan_line(connection: Connection, amount: object = 100, plan_id: int | None = None) -> None:
+    _insert(
+        connection,
+        "INSERT INTO budget_plan_lines (plan_id, category, currency, amount) "
+        "VALUES (COALESCE(:plan_id, (SELECT max(id) FROM budget_plans)), 'Training', 'CNY', "
+        ":amount)",
+        plan_id=plan_id,
+        amount=amount,
+    )
+
+
 VIOLATIONS: dict[str, Callable[[Connection], None]] = {
     "meeting ends before it starts": lambda c: _meeting(
         c, start=date(2021, 4, 23), end=date(2021, 4, 21)
@@ -162,6 +199,17 @@ VIOLATIONS: dict[str, Callable[[Connection], None]] = {
     "currency not three letters": lambda c: _entry(c, currency="YUAN"),
     "finance kind unknown": lambda c: _entry(c, kind="gift"),
     "blank category": lambda c: _entry(c, category=" "),
+    "exchange rate zero": lambda c: _rate(c, rate=0),
+    "exchange rate into the same currency": lambda c: _rate(c, to_currency="USD"),
+    "exchange rate repeated for a year": lambda c: (_rate(c), _rate(c, rate=6.5)),
+    "budget plan revision zero": lambda c: _plan(c, revision=0),
+    "budget plan revision repeated": lambda c: (_plan(c), _plan(c)),
+    "approved budget plan without a date": lambda c: _plan(c, status="approved"),
+    "draft budget plan with an approval date": lambda c: _plan(c, approved_on=date(2021, 12, 1)),
+    "budget plan status unknown": lambda c: _plan(c, status="final"),
+    "budget plan line repeated": lambda c: (_plan(c), _plan_line(c), _plan_line(c, amount=5)),
+    "budget plan line negative": lambda c: (_plan(c), _plan_line(c, amount=-1)),
+    "budget plan line of a missing plan": lambda c: _plan_line(c, plan_id=999),
 }
 
 
@@ -180,12 +228,24 @@ def test_a_valid_row_is_accepted_by_the_same_helpers(database: Database) -> None
         _organization(connection, "Cuban Academy of Sciences", "member", "applicant")
         _board_meeting(connection)
         _entry(connection)
+        _rate(connection)
+        _plan(connection, status="approved", approved_on=date(2021, 12, 20))
+        _plan_line(connection)
+    tables = (
+        "meetings",
+        "organizations",
+        "board_meetings",
+        "finance_entries",
+        "exchange_rates",
+        "budget_plans",
+        "budget_plan_lines",
+    )
     with database.engine.connect() as connection:
         counts = [
             connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in ("meetings", "organizations", "board_meetings", "finance_entries")
+            for table in tables
         ]
-    assert counts == [1, 1, 1, 1]
+    assert counts == [1] * len(tables)
 
 
 def test_deleting_an_organization_deletes_its_contacts(database: Database) -> None:
@@ -198,6 +258,14 @@ def test_deleting_an_organization_deletes_its_contacts(database: Database) -> No
         )
         connection.execute(text("DELETE FROM organizations"))
         assert connection.execute(text("SELECT count(*) FROM contacts")).scalar_one() == 0
+
+
+def test_deleting_a_budget_plan_deletes_its_lines(database: Database) -> None:
+    with database.engine.begin() as connection:
+        _plan(connection)
+        _plan_line(connection)
+        connection.execute(text("DELETE FROM budget_plans"))
+        assert connection.execute(text("SELECT count(*) FROM budget_plan_lines")).scalar_one() == 0
 
 
 def test_a_board_meeting_with_decisions_cannot_be_deleted(database: Database) -> None:
