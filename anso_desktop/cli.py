@@ -123,6 +123,11 @@ def _add_print_parser(commands: Any, database_option: argparse.ArgumentParser) -
     filters.add_argument("--owner", help="decisions followed up by this owner")
     filters.add_argument("--open", action="store_true", help="decisions still open")
     filters.add_argument("--currency", help="finance summary: one currency only")
+    filters.add_argument(
+        "--convert-to",
+        metavar="CURRENCY",
+        help="finance summary: every amount in this currency, at the rates entered per year",
+    )
     filters.add_argument("--search", default="", help="only rows containing this text")
     layout = print_.add_argument_group("layout")
     layout.add_argument(
@@ -260,6 +265,7 @@ def _command_print(arguments: argparse.Namespace) -> int:
             "owner",
             "open",
             "currency",
+            "convert_to",
         )
     }
     columns = None

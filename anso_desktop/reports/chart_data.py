@@ -78,9 +78,10 @@ def budget_against_actual(summary: BudgetSummary, currency: str) -> BarChartData
 
 
 def fund_balance(name: str, currency: str, history: Sequence[Any]) -> LineChartData:
-    """A fund's balance after each change (`history`: points with `on` and `balance`)."""
+    """A fund's balance after each change (`history`: points with `on` and `balance`; the
+    capital of a fund with no establishment date has no place on a time axis)."""
     return LineChartData(
         title=f"{name}: balance over time ({currency})",
-        points=tuple((point.on, point.balance) for point in history),
+        points=tuple((point.on, point.balance) for point in history if point.on is not None),
         currency=currency,
     )

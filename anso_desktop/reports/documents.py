@@ -369,8 +369,11 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
     charts: list[ChartData] = []
     over_budget = 0
     categories = 0
+    convert_to = request.filters.get("convert_to") or None
+    rates: list[str] = []
     for fiscal_year in years:
-        summary = services.finances.budget_vs_actual(fiscal_year)
+        summary = services.finances.budget_vs_actual(fiscal_year, convert_to=convert_to)
+        rates += [rate.label for rate in summary.rates]
         for currency in summary.currencies:
             if currency_filter is not None and currency != currency_filter:
                 continue
@@ -394,6 +397,8 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
         closing = f"{over_budget} categor{'y' if over_budget == 1 else 'ies'} over budget (in red)."
     elif groups:
         closing = "No category is over budget."
+    if rates:
+        closing += " Converted at " + "; ".join(rates) + "."
     return PrintedList(
         title=_title(request),
         filter_summary=describe_filters(services, request),
@@ -430,6 +435,7 @@ _FILTER_LABELS = {
     "owner": "Owner",
     "category": "Category",
     "currency": "Currency",
+    "convert_to": "All amounts in",
 }
 
 _FILTER_ENUMS: dict[str, dict[str, type[LabelledEnum]]] = {
@@ -480,7 +486,7 @@ TEXT_FILTERS: dict[str, tuple[str, ...]] = {
     "members": ("status", "country", "kind", "relation"),
     "meetings": ("year", "kind", "mode"),
     "decisions": ("board_meeting", "status", "owner", "open"),
-    "finances": ("year", "currency"),
+    "finances": ("year", "currency", "convert_to"),
 }
 
 
@@ -504,7 +510,7 @@ def filters_from_text(services: Services, table: str, given: Mapping[str, Any]) 
                 filters["board_meeting_id"] = _board_meeting_id(services, value)
             elif name == "year":
                 filters[name] = _year(value)
-            elif name == "currency":
+            elif name in ("currency", "convert_to"):
                 filters[name] = currency_code(str(value))
             else:
                 filters[name] = value

@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         )
 
         self.members_menu = self.menuBar().addMenu("&Members")
+        self.finances_menu = self.menuBar().addMenu("Fi&nances")
 
         view = self.menuBar().addMenu("&View")
         self.view_menu = view
@@ -234,8 +235,9 @@ class MainWindow(QMainWindow):
 
     def _connect_tabs(self) -> None:
         """What one tab offers another: a decision opens the organizations it concerns in
-        Members; the membership actions also sit in the Members menu."""
+        Members; the membership actions sit in the Members menu, the finance tools in Finances."""
         from anso_desktop.ui.tabs.decisions import DecisionsTab
+        from anso_desktop.ui.tabs.finances import FinancesTab
         from anso_desktop.ui.tabs.members import MembersTab
 
         tabs = self.record_tabs()
@@ -247,6 +249,10 @@ class MainWindow(QMainWindow):
         self.members_menu.clear()
         for action in members.lifecycle_actions:
             self.members_menu.addAction(action)
+        finances = next(tab for tab in tabs if isinstance(tab, FinancesTab))
+        self.finances_menu.clear()
+        for action in finances.finance_actions:
+            self.finances_menu.addAction(action)
 
     def show_organization(self, members: RecordTab, organization_id: int) -> None:
         self.tabs.setCurrentWidget(members)

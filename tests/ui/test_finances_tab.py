@@ -558,7 +558,11 @@ def test_the_charts_follow_the_filters_and_save_as_png(
     tab.lower_tabs.setCurrentWidget(tab.chart_pane)
     pane = tab.chart_pane
     titles = [pane.chooser.itemText(i) for i in range(pane.chooser.count())]
-    assert titles == ["2021 budget against actual (CNY)", "2021 expenditure by category (CNY)"]
+    assert titles == [
+        "2021 budget against actual (CNY)",
+        "2021 expenditure by category (CNY)",
+        "STIC Endowment: balance over time (CNY)",
+    ]
     summary = window.services.finances.budget_vs_actual(2021)
     (series,) = pane.view.chart().series()
     budget = next(s for s in series.barSets() if s.label() == "Budget")
@@ -570,7 +574,8 @@ def test_the_charts_follow_the_filters_and_save_as_png(
     assert pane.view.chart().title() == "2021 expenditure by category (CNY)"
     tab.year.setCurrentIndex(tab.year.findData(2022))  # a plan: nothing spent yet, one chart
     assert [pane.chooser.itemText(i) for i in range(pane.chooser.count())] == [
-        "2022 budget against actual (CNY)"
+        "2022 budget against actual (CNY)",
+        "STIC Endowment: balance over time (CNY)",
     ]
     tab.year.setCurrentIndex(tab.year.findData(2021))
     tab.kind.setCurrentIndex(tab.kind.findData(FinanceKind.BUDGET.value))

@@ -13,12 +13,14 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QUndoStack
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from anso_desktop.domain import FinanceKind
+from anso_desktop.errors import UserError
 from anso_desktop.reports.chart_data import (
     ChartData,
     budget_against_actual,
@@ -34,6 +37,7 @@ from anso_desktop.reports.chart_data import (
 )
 from anso_desktop.reports.documents import PrintRequest
 from anso_desktop.services import Services
+from anso_desktop.services.exchange_rates import MissingRateError
 from anso_desktop.services.finances import (
     BudgetLine,
     BudgetSummary,
@@ -44,9 +48,11 @@ from anso_desktop.services.finances import (
 from anso_desktop.storage.models import FinanceEntry
 from anso_desktop.tables import BUDGET_SUMMARY, FINANCES
 from anso_desktop.tables.formatting import format_money
+from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
 from anso_desktop.ui.widgets.chart_pane import ChartPane
+from anso_desktop.ui.widgets.funds_pane import FundsPane
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -184,6 +190,16 @@ class FinancesTab(RecordTab):
         layout.addWidget(self.summary_splitter, 1)
         self.model.reloaded.connect(lambda _total: self.update_summary())
         self.update_summary()
+        self.finance_actions = (
+            self._action("&Rename category…", self.rename_category),
+            self._action("&Exchange rates…", self.edit_exchange_rates),
+            self._action("&Budget plans…", self.edit_budget_plans),
+        )
+
+    def _action(self, text: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
 
     @property
     def service(self) -> FinanceEntryService:
@@ -214,6 +230,8 @@ class FinancesTab(RecordTab):
         _refill(self.year, self.service.years(), descending=True)
         _refill(self.category, self.service.categories())
         _refill(self.currency, self.service.currencies())
+        if hasattr(self, "convert_to"):
+            self._fill_convert_choices()
 
     def refresh(self) -> None:
         self._fill_choices()
@@ -303,37 +321,64 @@ class FinancesTab(RecordTab):
             view.setColumnWidth(section, metrics.averageCharWidth() * spec_column.width + 16)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.summary_view = view
+        self.convert_to = QComboBox()
+        self.convert_to.setToolTip(
+            "Show every currency converted into one, at the rates entered for the year"
+        )
+        self._fill_convert_choices()
+        self.convert_to.currentIndexChanged.connect(lambda _index: self.update_summary())
+        self.rates_button = QPushButton("Exchange &rates…")
+        self.rates_button.clicked.connect(self.edit_exchange_rates)
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(self.summary_caption, 1)
+        caption_row.addWidget(QLabel("Show in:"))
+        caption_row.addWidget(self.convert_to)
+        caption_row.addWidget(self.rates_button)
         pane = QWidget()
         column = QVBoxLayout(pane)
         column.setContentsMargins(0, 4, 0, 0)
-        column.addWidget(self.summary_caption)
+        column.addLayout(caption_row)
         column.addWidget(view, 1)
         column.addWidget(self.summary_hint)
         self.chart_pane = ChartPane(parent=self)
+        self.funds_pane = FundsPane(self.services)
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setDocumentMode(True)
         self.lower_tabs.addTab(pane, "&Budget against actual")
         self.lower_tabs.addTab(self.chart_pane, "C&harts")
+        self.lower_tabs.addTab(self.funds_pane, "F&unds")
         return self.lower_tabs
+
+    def _fill_convert_choices(self) -> None:
+        current = self.convert_to.currentData()
+        self.convert_to.blockSignals(True)
+        self.convert_to.clear()
+        self.convert_to.addItem("Each currency apart", None)
+        for code in sorted({*self.service.currencies(), "CNY"}):
+            self.convert_to.addItem(f"All in {code}", code)
+        self.convert_to.setCurrentIndex(max(self.convert_to.findData(current), 0))
+        self.convert_to.blockSignals(False)
 
     def charts(self, summary: BudgetSummary | None) -> list[ChartData]:
         """The charts of the year and currency the filters show: budget against actual and
         expenditure by category, per currency (never two currencies in one chart)."""
-        if summary is None:
-            return []
-        chosen = self.currency.currentData()
         charts: list[ChartData] = []
-        for currency in summary.currencies:
-            if chosen in (None, currency):
-                charts.append(budget_against_actual(summary, currency))
-                charts.append(expenditure_by_category(summary, currency))
-        return charts
+        if summary is not None:
+            chosen = None if summary.convert_to else self.currency.currentData()
+            for currency in summary.currencies:
+                if chosen in (None, currency):
+                    charts.append(budget_against_actual(summary, currency))
+                    charts.append(expenditure_by_category(summary, currency))
+        return charts + self.funds_pane.charts()
 
     def print_request(self) -> PrintRequest:
         """The finance summary (budget against actual) of the year and currency shown."""
-        year = self.year.currentData()
-        currency = self.currency.currentData()
-        return PrintRequest(table="finances", filters={"year": year, "currency": currency})
+        filters = {
+            "year": self.year.currentData(),
+            "currency": self.currency.currentData(),
+            "convert_to": self.convert_to.currentData(),
+        }
+        return PrintRequest(table="finances", filters=filters)
 
     def print_row_count(self) -> int:
         """The summary lines the printout will have: every year's when the filter says All."""
@@ -355,10 +400,21 @@ class FinancesTab(RecordTab):
         years = self.service.years()
         return years[0] if years else None
 
+    def summary(self, year: int) -> tuple[BudgetSummary, str | None]:
+        """The year's budget against actual, converted if asked and possible; and why not."""
+        convert_to = self.convert_to.currentData()
+        if convert_to is None:
+            return self.service.budget_vs_actual(year), None
+        try:
+            return self.service.budget_vs_actual(year, convert_to=convert_to), None
+        except MissingRateError as missing:
+            return self.service.budget_vs_actual(year), missing.message
+
     def update_summary(self) -> None:
         year = self.summary_year()
-        summary = self.service.budget_vs_actual(year) if year is not None else None
+        summary, not_converted = self.summary(year) if year is not None else (None, None)
         self.summary_model.set_summary(summary)
+        self.funds_pane.reload()
         self.chart_pane.set_charts(
             self.charts(summary), "Add budget and expenditure entries to chart them here."
         )
@@ -375,11 +431,12 @@ class FinancesTab(RecordTab):
             self.summary_view.hide()
             return
         self.summary_view.show()
-        self.summary_caption.setText(
-            f"{year} budget against actual ({', '.join(summary.currencies)})"
-        )
+        caption = f"{year} budget against actual ({', '.join(summary.currencies)})"
+        if summary.rates:
+            caption += " — converted at " + "; ".join(rate.label for rate in summary.rates)
+        self.summary_caption.setText(caption)
         over = sum(1 for line in summary.lines if line.over_budget)
-        hints = []
+        hints = [] if not_converted is None else [not_converted]
         if over:
             hints.append(f"{over} {'line is' if over == 1 else 'lines are'} over budget (in red).")
         if self.year.currentData() is None:
@@ -390,7 +447,65 @@ class FinancesTab(RecordTab):
     def _summary_line_activated(self, index: QModelIndex) -> None:
         row = self.summary_model.row_at(index.row())
         if isinstance(row, BudgetLine):
-            self.show_budget_line(row.category, row.currency)
+            # A converted line gathers several currencies: list them all.
+            self.show_budget_line(row.category, None if row.converted_from else row.currency)
+
+    # --- the Finances menu ---------------------------------------------------------------------
+
+    def edit_exchange_rates(self) -> None:
+        from anso_desktop.ui.dialogs.exchange_rates import ExchangeRatesDialog
+
+        year = self.summary_year()
+        currencies = [c for c in self.service.currencies() if c != "CNY"]
+        if ExchangeRatesDialog.ask(
+            self, self.services, year, currencies[0] if currencies else None, "CNY"
+        ):
+            self.update_summary()
+
+    def rename_category(self) -> None:
+        """Rename a category in every entry and draft plan; undoable unless two were merged."""
+        from anso_desktop.ui.dialogs.rename_category import RenameCategoryDialog
+
+        categories = self.service.categories()
+        if not categories:
+            messages.inform(self, "There are no categories yet: add a finance entry first.")
+            return
+        chosen = RenameCategoryDialog.ask(self, categories, self.category.currentData())
+        if chosen is None:
+            return
+        old, new = chosen
+        try:
+            result = self.service.rename_category(old, new)
+        except UserError as error:
+            messages.warn(self, error.message)
+            return
+        if not result.merged:  # a merge cannot be told apart again: no undo for it
+
+            def rename_back() -> None:
+                self.service.rename_category(new, old)
+
+            def rename_again() -> None:
+                self.service.rename_category(old, new)
+
+            self.undo_stack.push(
+                undo.ServiceCommand(
+                    f"Rename category '{old}' to '{new}'",
+                    undo=rename_back,
+                    redo=rename_again,
+                    on_change=self.refresh,
+                    parent_widget=self,
+                )
+            )
+        self.refresh()
+        self.category.setCurrentIndex(max(self.category.findData(new), 0))
+        self.status_changed.emit(result.message)
+        messages.inform(self, result.message)
+
+    def edit_budget_plans(self) -> None:
+        from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog
+
+        BudgetPlansDialog.ask(self, self.services)
+        self.refresh()
 
     # --- settings ------------------------------------------------------------------------------
 
