@@ -146,3 +146,27 @@ def test_funds_show_their_balance_and_its_chart(window: MainWindow) -> None:
     points = dict(chart.points)
     assert points[date(2021, 9, 1)] - points[date(2021, 6, 30)] == Decimal("-300000.00")
     assert chart.points[-1][1] == before.balance + Decimal("950000.00")
+
+
+def test_a_new_fund_from_the_funds_pane(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any]
+) -> None:
+    from anso_desktop.ui.dialogs.fund import FundDialog
+    from tests.ui.conftest import drive_dialog
+
+    tab = finances_tab(window)
+
+    def fill(dialog: FundDialog) -> None:
+        dialog.name.setText("ANSO Scholarship Fund")
+        dialog.currency.setCurrentText("usd")
+        dialog.initial_capital.setText("2,500,000.50")
+
+    drive_dialog(monkeypatch, FundDialog, fill)
+    tab.funds_pane.new_button.click()
+    names = [
+        tab.funds_pane.table.item(row, 0).text() for row in range(tab.funds_pane.table.rowCount())
+    ]
+    assert "ANSO Scholarship Fund" in names
+    (fund,) = [f for f in window.services.funds.balances() if f.name == "ANSO Scholarship Fund"]
+    assert (fund.currency, fund.initial_capital) == ("USD", Decimal("2500000.50"))
+    assert fund.balance == Decimal("2500000.50")

@@ -10,7 +10,6 @@ from typing import Any, Self
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,19 +30,11 @@ from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.services.exchange_rates import format_rate
 from anso_desktop.ui import messages
+from anso_desktop.ui.widgets.inputs import currency_combo
 
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: #616161;"
 HEADERS = ("Year", "1 unit of", "is worth", "Note")
-
-
-def _currency_combo(codes: list[str], current: str | None) -> QComboBox:
-    combo = QComboBox()
-    combo.setEditable(True)
-    combo.addItems(codes)
-    if current:
-        combo.setCurrentText(current)
-    return combo
 
 
 class ExchangeRatesDialog(QDialog):
@@ -62,7 +53,7 @@ class ExchangeRatesDialog(QDialog):
         self.changed = False
         self.setWindowTitle("Exchange rates")
         self.setMinimumSize(620, 460)
-        codes = sorted({*services.finances.currencies(), "CNY", "USD", "EUR"})
+        used = services.finances.currencies()
 
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -77,8 +68,8 @@ class ExchangeRatesDialog(QDialog):
         self.year = QSpinBox()
         self.year.setRange(1900, 2200)
         self.year.setValue(year or date.today().year)
-        self.currency = _currency_combo(codes, currency or "USD")
-        self.to_currency = _currency_combo(codes, to_currency or "CNY")
+        self.currency = currency_combo(used, currency or "USD")
+        self.to_currency = currency_combo(used, to_currency or "CNY")
         self.rate = QLineEdit()
         self.rate.setPlaceholderText("6.4515")
         self.rate.setAlignment(Qt.AlignmentFlag.AlignRight)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QComboBox, QCompleter, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QSpinBox
 
 from anso_desktop.domain import FinanceKind
 from anso_desktop.services.finances import FinanceEntryData
@@ -17,11 +15,8 @@ from anso_desktop.ui.widgets.inputs import (
     MoneyEdit,
     OptionalDateEdit,
     SuggestingLineEdit,
+    currency_combo,
 )
-
-#: Offered first in the currency list; ANSO keeps its books in yuan.
-COMMON_CURRENCIES = ("CNY", "USD", "EUR")
-DEFAULT_CURRENCY = "CNY"
 
 
 class FinanceEntryDialog(RecordDialog[FinanceEntry]):
@@ -41,7 +36,7 @@ class FinanceEntryDialog(RecordDialog[FinanceEntry]):
         self.amount = self.add_field("amount", "Amount", MoneyEdit(), required=True)
         self.amount.setToolTip("Up to two decimals; thousands separators may be typed")
         self.currency = self.add_field(
-            "currency", "Currency", self._currency_combo(finances.currencies()), required=True
+            "currency", "Currency", currency_combo(finances.currencies()), required=True
         )
         self.funding_source = self.add_field(
             "funding_source", "Funding source", SuggestingLineEdit(finances.funding_sources())
@@ -60,23 +55,6 @@ class FinanceEntryDialog(RecordDialog[FinanceEntry]):
         self.description = self.add_field("description", "Description", QPlainTextEdit())
         self.description.setTabChangesFocus(True)
         self.description.setMaximumHeight(80)
-
-    def _currency_combo(self, used: list[str]) -> QComboBox:
-        """The usual three, then any other currency already in the books; any ISO code may be
-        typed (the service says so when it is not one)."""
-        combo = QComboBox()
-        combo.setEditable(True)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for code in dict.fromkeys([*COMMON_CURRENCIES, *used]):
-            combo.addItem(code)
-        combo.setCurrentText(DEFAULT_CURRENCY)
-        combo.lineEdit().setValidator(
-            QRegularExpressionValidator(QRegularExpression(r"^[A-Za-z]{0,3}$"), combo)
-        )
-        combo.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        combo.completer().setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
-        combo.setToolTip("ISO 4217 code, such as CNY, USD or EUR")
-        return combo
 
     def _fund_chosen(self) -> None:
         """A fund keeps one currency, and usually is the funding source too: fill both in."""

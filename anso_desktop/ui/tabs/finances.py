@@ -342,6 +342,7 @@ class FinancesTab(RecordTab):
         column.addWidget(self.summary_hint)
         self.chart_pane = ChartPane(parent=self)
         self.funds_pane = FundsPane(self.services)
+        self.funds_pane.changed.connect(self.refresh)
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setDocumentMode(True)
         self.lower_tabs.addTab(pane, "&Budget against actual")

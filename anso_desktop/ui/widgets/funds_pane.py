@@ -3,11 +3,15 @@ spending charged to them, and the balance; and the data of each fund's balance c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,10 +28,17 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class FundsPane(QWidget):
+    #: A fund was added or changed: the tab refreshes its choices and charts.
+    changed = Signal()
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.balances: list[FundBalance] = []
+        self.new_button = QPushButton("&New fund…")
+        self.new_button.clicked.connect(lambda: self.open_fund(None))
+        self.edit_button = QPushButton("&Edit fund…")
+        self.edit_button.clicked.connect(self.edit_selected)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -41,10 +52,15 @@ class FundsPane(QWidget):
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #616161;")
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.hint)
+        layout.addLayout(buttons)
 
     def reload(self) -> None:
         self.balances = self.services.funds.balances()
@@ -67,9 +83,23 @@ class FundsPane(QWidget):
             "Income and expenditure entries charged to a fund (the Fund field of an entry) add to "
             "and spend from its capital. Each fund's balance over time is in Charts."
             if self.balances
-            else "No funds yet. A fund such as the STIC endowment is added with its initial "
-            "capital in File › Import (sheet Funds)."
+            else "No funds yet: add one, such as the STIC endowment, with its initial capital."
         )
+        self.edit_button.setEnabled(bool(self.balances))
+
+    def edit_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows and len(self.balances) != 1:
+            return
+        fund = self.balances[rows[0].row() if rows else 0]
+        self.open_fund(self.services.funds.get(fund.fund_id))
+
+    def open_fund(self, record: Any | None) -> None:
+        from anso_desktop.ui.dialogs.fund import FundDialog
+
+        if FundDialog.ask(self, self.services, record) is not None:
+            self.reload()
+            self.changed.emit()
 
     def charts(self) -> list[ChartData]:
         """Each fund's balance over time, for the Charts pane."""

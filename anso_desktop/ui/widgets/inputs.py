@@ -268,3 +268,26 @@ class OrderedListEditor(QWidget):
         self.items.insertItem(target, item)
         self.items.setCurrentRow(target)
         self.changed.emit()
+
+
+#: Offered first in the currency list; ANSO keeps its books in yuan.
+COMMON_CURRENCIES = ("CNY", "USD", "EUR")
+DEFAULT_CURRENCY = "CNY"
+
+
+def currency_combo(used: list[str], current: str = DEFAULT_CURRENCY) -> QComboBox:
+    """The usual three, then any other currency already in the books; any ISO code may be typed
+    (the service says so when it is not one)."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    for code in dict.fromkeys([*COMMON_CURRENCIES, *used]):
+        combo.addItem(code)
+    combo.setCurrentText(current)
+    combo.lineEdit().setValidator(
+        QRegularExpressionValidator(QRegularExpression(r"^[A-Za-z]{0,3}$"), combo)
+    )
+    combo.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    combo.completer().setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
+    combo.setToolTip("ISO 4217 code, such as CNY, USD or EUR")
+    return combo
