@@ -72,6 +72,7 @@ def _fill_bars(chart: QChart, data: BarChartData) -> None:
     bars.setBarWidth(0.8)
     chart.addSeries(bars)
     categories = QBarCategoryAxis()
+    categories.setTruncateLabels(False)  # a category's name is what the bar means
     categories.append(list(reversed(data.categories)))
     chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(categories)

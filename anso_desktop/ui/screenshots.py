@@ -78,6 +78,13 @@ def save_screenshots(out_dir: Path) -> list[Path]:
             tab.view.selectRow(0)
             name = _slug(window.tabs.tabText(index))
             saved.append(_save(window, out_dir / f"tab-{name}.png"))
+            lower_tabs = getattr(tab, "lower_tabs", None)
+            for page in range(1, lower_tabs.count() if lower_tabs is not None else 0):
+                lower_tabs.setCurrentIndex(page)
+                pane = _slug(lower_tabs.tabText(page).replace("&", ""))
+                saved.append(_save(window, out_dir / f"tab-{name}-{pane}.png"))
+            if lower_tabs is not None:
+                lower_tabs.setCurrentIndex(0)
             record = tab.model.record_at(0)
             dialogs: list[tuple[str, QWidget]] = [
                 (f"new-{tab.noun}", tab.dialog(services, None, window))

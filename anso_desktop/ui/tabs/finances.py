@@ -196,6 +196,18 @@ class FinancesTab(RecordTab):
             self._action("&Budget plans…", self.edit_budget_plans),
         )
 
+    def extra_dialogs(self) -> list[tuple[str, QWidget]]:
+        from anso_desktop.ui.dialogs.exchange_rates import ExchangeRatesDialog
+        from anso_desktop.ui.dialogs.fund import FundDialog
+        from anso_desktop.ui.dialogs.rename_category import RenameCategoryDialog
+
+        funds = self.services.funds.list().rows
+        return [
+            ("rename-category", RenameCategoryDialog(self.service.categories(), None, self)),
+            ("exchange-rates", ExchangeRatesDialog(self.services, 2021, "USD", "CNY", self)),
+            ("edit-fund", FundDialog(self.services, funds[0] if funds else None, self)),
+        ]
+
     def _action(self, text: str, slot: Any) -> QAction:
         action = QAction(text, self)
         action.triggered.connect(lambda _checked=False: slot())
