@@ -8,11 +8,12 @@ nothing (every row is "unchanged"); a changed cell updates that record only.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +51,8 @@ from anso_desktop.storage.models import (
 from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
 
 ProgressCallback = Callable[[int, int, str], None]
+P = ParamSpec("P")
+R = TypeVar("R")
 PROGRESS_EVERY = 200
 
 
@@ -803,6 +806,27 @@ def read_for_import(path: Path, options: ImportOptions, report: ImportReport) ->
     return parsed
 
 
+def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with Python's cycle collector paused. Reading and checking a large file
+    makes hundreds of thousands of small lists, dicts and tuples that live until the import
+    ends; the collector would walk them again and again as they pile up (a fifth of a 100,000-row
+    import's time), and they form no cycles it could free. Reference counting still frees
+    everything else as usual; the collector resumes, if it was on, when the import returns."""
+
+    @wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def import_file(
     services: Services,
     path: Path,
@@ -1098,6 +1122,7 @@ def _link_endorsements(context: _Context, report: ImportReport) -> None:
     context.session.flush()
 
 
+@_cycle_collector_paused
 def parse_only(path: Path, options: ImportOptions) -> tuple[ImportReport, list[ParsedSheet]]:
     """Read and check the file without touching the database (the wizard's first look)."""
     report = ImportReport(file=Path(path), dry_run=True)
