@@ -52,8 +52,8 @@ from anso_desktop.storage.models import (
 from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
 
 ProgressCallback = Callable[[int, int, str], None]
-P = ParamSpec("P")
-R = TypeVar("R")
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 PROGRESS_EVERY = 200
 
 
@@ -807,7 +807,7 @@ def read_for_import(path: Path, options: ImportOptions, report: ImportReport) ->
     return parsed
 
 
-def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
+def _cycle_collector_paused(function: Callable[Params, Result]) -> Callable[Params, Result]:
     """Run `function` with Python's cycle collector paused. Reading and checking a large file
     makes hundreds of thousands of small lists, dicts and tuples that live until the import
     ends; the collector would walk them again and again as they pile up (a fifth of a 100,000-row
@@ -815,7 +815,7 @@ def _cycle_collector_paused(function: Callable[P, R]) -> Callable[P, R]:
     everything else as usual; the collector resumes, if it was on, when the import returns."""
 
     @wraps(function)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+    def paused(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
