@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -94,6 +95,28 @@ class OrganizationSnapshot:
 
 
 _ORGANIZATION_FIELDS = tuple(OrganizationData.__dataclass_fields__)
+_data_fields = attrgetter(*_ORGANIZATION_FIELDS)  # all of them as one tuple, in one call
+_STORED_CHOICES: dict[Any, str] = {
+    member: member.value for enum in (OrganizationKind, Relation, MemberStatus) for member in enum
+}
+# Set by the lifecycle's actions, never by a form or an import: blank in a new record.
+_LIFECYCLE_COLUMNS = (
+    "endorsement_decision_id",
+    "approval_meeting_id",
+    "suspended_on",
+    "withdrawn_on",
+)
+_BLANK_LIFECYCLE = (None,) * len(_LIFECYCLE_COLUMNS)
+#: The columns of `OrganizationService.row_values`, in its order.
+ROW_COLUMNS: tuple[str, ...] = (
+    *_ORGANIZATION_FIELDS,
+    "normalized_name",
+    "search_text",
+    "version",
+    *_LIFECYCLE_COLUMNS,
+)
+_CHOICE_INDEXES = tuple(_ORGANIZATION_FIELDS.index(name) for name in ("kind", "relation", "status"))
+_SEARCHED = tuple(_ORGANIZATION_FIELDS.index(name) for name in Organization.search_fields)
 
 
 def _date_to_default(
@@ -284,7 +307,8 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         email = clean_text(data.email)
         errors.email("email", email)
         errors.max_length("email", email, 300, "Email")
-        errors.max_length("website", clean_text(data.website), 300, "Website")
+        website = clean_text(data.website)
+        errors.max_length("website", website, 300, "Website")
         status = data.status
         if data.relation is Relation.MEMBER:
             status = status or MemberStatus.APPLICANT
@@ -306,15 +330,27 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
             if before is not None and after is not None and after < before:
                 errors.add(later, message)
         errors.raise_if_any()
+        notes = clean_text(data.notes)
+        tidied = (name, acronym, country, status, website, email, notes)
+        if tidied == (
+            data.name,
+            data.acronym,
+            data.country,
+            data.status,
+            data.website,
+            data.email,
+            data.notes,
+        ):
+            return data  # already tidy, as an import's cells are: no copy to make
         return replace(
             data,
             name=name,
             acronym=acronym,
             country=country,
             status=status,
-            website=clean_text(data.website),
+            website=website,
             email=email,
-            notes=clean_text(data.notes),
+            notes=notes,
         )
 
     def _apply(self, session: Session, record: Organization, data: OrganizationData) -> None:
@@ -325,28 +361,22 @@ class OrganizationService(CrudService[Organization, OrganizationData]):
         if date_field is not None and getattr(record, date_field) is None:
             setattr(record, date_field, date.today())
 
-    def row_values(self, data: OrganizationData) -> dict[str, Any]:
-        """The columns of a new organization, as `_apply` would set them: for inserting many
-        rows at once without building an ORM object for each (imports)."""
-        values: dict[str, Any] = {name: getattr(data, name) for name in _ORGANIZATION_FIELDS}
-        for name in ("kind", "relation", "status"):
-            values[name] = values[name].value if values[name] is not None else None
+    def row_values(
+        self, data: OrganizationData, normalized_name: str | None = None
+    ) -> tuple[Any, ...]:
+        """The columns (`ROW_COLUMNS`) of a new organization, as `_apply` would set them: for
+        inserting many rows at once without building an ORM object, or a dict, for each
+        (imports, which have worked out `normalized_name` already to find the record)."""
+        values = list(_data_fields(data))
+        for index in _CHOICE_INDEXES:
+            values[index] = _STORED_CHOICES.get(values[index])
         date_field = _date_to_default(data.status, None, is_new=True)
-        if date_field is not None and values[date_field] is None:
-            values[date_field] = date.today()
-        values["normalized_name"] = normalize_name(data.name)
-        values["search_text"] = fold_for_search(
-            " | ".join(v for name in Organization.search_fields if (v := values[name]))
-        )
-        values["version"] = 1
-        for name in (
-            "endorsement_decision_id",
-            "approval_meeting_id",
-            "suspended_on",
-            "withdrawn_on",
-        ):
-            values.setdefault(name, None)
-        return values
+        if date_field is not None and getattr(data, date_field) is None:
+            values[_ORGANIZATION_FIELDS.index(date_field)] = date.today()
+        search_text = fold_for_search(" | ".join(v for i in _SEARCHED if (v := values[i])))
+        if normalized_name is None:
+            normalized_name = normalize_name(data.name)
+        return (*values, normalized_name, search_text, 1, *_BLANK_LIFECYCLE)
 
     # --- lifecycle ---------------------------------------------------------------------------
 

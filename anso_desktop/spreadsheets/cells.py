@@ -61,6 +61,10 @@ def is_blank(value: Any) -> bool:
 
 
 def text(value: Any) -> str | None:
+    if type(value) is str:  # nearly every cell: the same result, without the general checks
+        if "\n" in value:
+            return value.strip() or None
+        return " ".join(value.split()) or None
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -119,6 +123,8 @@ def day(value: Any, year: int | None = None) -> date | None:
 def date_range(value: Any, year: int | None = None) -> tuple[date, date] | None:
     """A date or a range of dates: real Excel dates, ISO text, 21/04/2021, "9 October 2021",
     and the report's "4.21-23" (21-23 April), "3.2-3.3", "10.13-10.16"."""
+    if type(value) is date:  # a real date cell, the common case
+        return value, value
     if is_blank(value):
         return None
     if isinstance(value, datetime):

@@ -8,10 +8,13 @@ nothing (every row is "unchanged"); a changed cell updates that record only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+import gc
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial, wraps
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -30,12 +33,12 @@ from anso_desktop.services import Services
 from anso_desktop.services.decisions import BoardMeetingData, DecisionData
 from anso_desktop.services.finances import FinanceEntryData, FundData
 from anso_desktop.services.meetings import MeetingData, OrganizerData
-from anso_desktop.services.organizations import ContactData, OrganizationData
+from anso_desktop.services.organizations import ROW_COLUMNS, ContactData, OrganizationData
 from anso_desktop.spreadsheets import cells
 from anso_desktop.spreadsheets.cells import CellError
 from anso_desktop.spreadsheets.headers import HeaderMatch, find_header, year_in
 from anso_desktop.spreadsheets.reading import Sheet, WorkbookError, read_sheet, read_sheets
-from anso_desktop.spreadsheets.report import ImportReport, Outcome, RowIssue, RowResult
+from anso_desktop.spreadsheets.report import ImportReport, Outcome, RowIssue
 from anso_desktop.storage.models import (
     BoardMeeting,
     Contact,
@@ -49,6 +52,8 @@ from anso_desktop.storage.models import (
 from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
 
 ProgressCallback = Callable[[int, int, str], None]
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 PROGRESS_EVERY = 200
 
 
@@ -64,7 +69,7 @@ class ImportOptions:
     mapping: Mapping[str, str | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     number: int  # as the spreadsheet numbers it (1-based)
     values: dict[str, Any]
@@ -90,24 +95,50 @@ class Cancelled(Exception):
 # --- reading the rows --------------------------------------------------------------------------
 
 
-def _parse_cell(column: Column, value: Any, year: int | None) -> Any:
+def _cell_reader(column: Column, year: int | None) -> Callable[[Any], Any]:
+    """The parser of one column's cells, chosen once per sheet rather than once per cell."""
     kind = column.kind
     if kind in (ValueKind.TEXT, ValueKind.LONG_TEXT):
-        return cells.text(value)
+        return cells.text
     if kind is ValueKind.INTEGER:
-        return cells.integer(value)
+        return cells.integer
     if kind is ValueKind.DATE:
-        return cells.date_range(value, year)  # (start, end) or None; callers take what they need
+        return partial(cells.date_range, year=year)  # (start, end): callers take what they need
     if kind is ValueKind.MONEY:
-        return cells.money(value)
+        return cells.money
     if kind is ValueKind.CHOICE:
         assert column.choices is not None
-        return cells.choice(value, column.choices)
+        return _remembered(partial(cells.choice, choices=column.choices))
     if kind is ValueKind.COUNTRY:
-        return cells.country(value)
+        return _remembered(cells.country)
     if kind is ValueKind.LIST:
-        return cells.names(value)
-    return None
+        return cells.names
+    return lambda value: None
+
+
+def _remembered(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`parse`, looked up once per distinct text: a column of statuses or countries repeats a
+    few texts down thousands of rows. Only text is remembered (True == 1 == 1.0 as keys, yet
+    they read differently), and only texts that parse: a refusal is raised again each time."""
+    known: dict[str, Any] = {}
+
+    def read(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        try:
+            return known[value]
+        except KeyError:
+            found = known[value] = parse(value)
+            return found
+
+    return read
+
+
+def _is_blank_row(raw: list[Any]) -> bool:
+    for value in raw:
+        if value is not None and value != "" and not cells.is_blank(value):
+            return False
+    return True
 
 
 def parse_sheet(
@@ -149,25 +180,33 @@ def parse_sheet(
     )
     parsed: list[ParsedRow] = []
     columns = [
-        (position, column, [] if column.kind is ValueKind.LIST else None)
+        (
+            position,
+            column.key,
+            column.header,
+            _cell_reader(column, year),
+            [] if column.kind is ValueKind.LIST else None,
+        )
         for position, column in header.columns.items()
     ]
-    for index in range(header.row + 1, len(sheet.rows)):
-        raw = sheet.rows[index]
-        if all(value is None or value == "" or cells.is_blank(value) for value in raw):
+    rows = sheet.rows
+    for index in range(header.row + 1, len(rows)):
+        raw = rows[index]
+        if _is_blank_row(raw):
             continue
-        row = ParsedRow(number=index + 1, values={})
+        values: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
         width = len(raw)
-        for position, column, blank in columns:
+        for position, key, header_text, read, blank in columns:
             value = raw[position] if position < width else None
             if value is None or value == "":  # most cells of a wide sheet: skip the parser
-                row.values[column.key] = blank
+                values[key] = blank
                 continue
             try:
-                row.values[column.key] = _parse_cell(column, value, year)
+                values[key] = read(value)
             except CellError as error:
-                row.errors.append((column.header, str(error)))
-        parsed.append(row)
+                errors.append((header_text, str(error)))
+        parsed.append(ParsedRow(index + 1, values, errors))
     if not parsed and not allow_empty:
         raise WorkbookError(f"Sheet '{sheet.name}' has no rows under its header.")
     return ParsedSheet(spec=spec, sheet=sheet.name, header=header, rows=parsed)
@@ -280,7 +319,8 @@ class _Table:
     def check(self, context: _Context, data: Any, record: Any) -> Any:
         raise NotImplementedError
 
-    def new_record(self, context: _Context, data: Any) -> Any:
+    def new_record(self, context: _Context, data: Any, key: Hashable) -> Any:
+        """A record to insert with `insert_many` (the ORM object, or plain values)."""
         raise NotImplementedError
 
     def apply(self, context: _Context, record: Any, data: Any) -> None:
@@ -312,6 +352,7 @@ class _Table:
 class _Members(_Table):
     spec = TABLES["members"]
     FIELDS = {f.name: f.name for f in fields(OrganizationData)}
+    STEP_DATES = ("applied_on", "endorsed_on", "approved_on", "joined_on")
 
     def key(self, values: dict[str, Any]) -> Hashable:
         name = values.get("name")
@@ -332,24 +373,23 @@ class _Members(_Table):
         return OrganizationData.from_record(record)
 
     def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
-        values = dict(values)
-        for key in ("applied_on", "endorsed_on", "approved_on", "joined_on"):
-            if key in values:
-                values[key] = _first(values, key)
+        fields_ = {key: value for key, value in values.items() if key in self.FIELDS}
+        for key in self.STEP_DATES:
+            if type(fields_.get(key)) is tuple:
+                fields_[key] = _first(values, key)
         if current is None:  # a new organization: built in one go (imports build thousands)
-            relation = values.get("relation") or Relation.MEMBER
-            fields_ = {key: value for key, value in values.items() if key in self.FIELDS}
-            fields_["kind"] = values.get("kind") or OrganizationKind.OTHER
+            relation = fields_.get("relation") or Relation.MEMBER
+            fields_["kind"] = fields_.get("kind") or OrganizationKind.OTHER
             fields_["relation"] = relation
-            status = values.get("status") if relation is Relation.MEMBER else None
+            status = fields_.get("status") if relation is Relation.MEMBER else None
             if relation is Relation.MEMBER and status is None:
                 status = MemberStatus.APPLICANT
             fields_["status"] = status
             return OrganizationData(**fields_)
-        for key in ("kind", "relation", "applied_on", "endorsed_on", "approved_on", "joined_on"):
-            if key in values and values[key] is None:
-                values.pop(key)  # blank: keep what it is (a step's date is never erased)
-        data = self.merge(current, values, {k: k for k in self.FIELDS if k in values})
+        for key in ("kind", "relation", *self.STEP_DATES):
+            if key in fields_ and fields_[key] is None:
+                fields_.pop(key)  # blank: keep what it is (a step's date is never erased)
+        data = replace(current, **fields_)
         if data.relation is Relation.MEMBER and data.status is None:
             data = replace(data, status=MemberStatus.APPLICANT)
         return data
@@ -382,11 +422,11 @@ class _Members(_Table):
     def check(self, context: _Context, data: Any, record: Any) -> Any:
         return context.services.organizations.check(data, record)
 
-    def new_record(self, context: _Context, data: Any) -> Any:
-        return context.services.organizations.row_values(data)
+    def new_record(self, context: _Context, data: Any, key: Hashable) -> Any:
+        return context.services.organizations.row_values(data, normalized_name=key)
 
     def insert_many(self, context: _Context, records: list[Any]) -> None:
-        _insert_rows(context, Organization.__table__, records)
+        _insert_rows(context, Organization.__table__, ROW_COLUMNS, records)
 
     def apply(self, context: _Context, record: Any, data: Any) -> None:
         context.services.organizations._apply(context.session, record, data)
@@ -767,6 +807,27 @@ def read_for_import(path: Path, options: ImportOptions, report: ImportReport) ->
     return parsed
 
 
+def _cycle_collector_paused(function: Callable[Params, Result]) -> Callable[Params, Result]:
+    """Run `function` with Python's cycle collector paused. Reading and checking a large file
+    makes hundreds of thousands of small lists, dicts and tuples that live until the import
+    ends; the collector would walk them again and again as they pile up (a fifth of a 100,000-row
+    import's time), and they form no cycles it could free. Reference counting still frees
+    everything else as usual; the collector resumes, if it was on, when the import returns."""
+
+    @wraps(function)
+    def paused(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def import_file(
     services: Services,
     path: Path,
@@ -826,9 +887,7 @@ def _refuse(
 ) -> None:
     for column, message in issues:
         report.errors.append(RowIssue(sheet.sheet, row.number, column, message))
-    report.rows.append(
-        RowResult(sheet.sheet, row.number, label, Outcome.ERROR, [m for _, m in issues])
-    )
+    report.rows.add(sheet.sheet, row.number, label, Outcome.ERROR, [m for _, m in issues])
 
 
 def _header_of(spec: TableSpec, key: str) -> str:
@@ -887,7 +946,7 @@ def _import_row(
         data = table.build(context, row.values, current)
         if current is not None and table.comparable(data) == table.comparable(current):
             report.unchanged += 1
-            report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.UNCHANGED))
+            report.rows.add(sheet.sheet, row.number, label, Outcome.UNCHANGED)
             table.after_save(context, record, row.values, row, sheet.sheet)
             return
         with context.session.begin_nested():
@@ -916,28 +975,47 @@ def _import_row(
         return
     if record is None:
         report.inserted += 1
-        report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.NEW))
+        report.rows.add(sheet.sheet, row.number, label, Outcome.NEW)
     else:
         report.updated += 1
-        report.rows.append(RowResult(sheet.sheet, row.number, label, Outcome.CHANGED))
+        report.rows.add(sheet.sheet, row.number, label, Outcome.CHANGED)
 
 
-def _insert_rows(context: _Context, table: Any, rows: list[dict[str, Any]]) -> None:
+def _insert_rows(
+    context: _Context, table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     """Insert plain rows with the driver's own executemany: the rows were checked already, and
     SQLAlchemy's per-value processing would cost more than the insert itself. Values are the
     driver's types (str, int, date, None), which both SQLite and PostgreSQL take as they are."""
     if not rows:
         return
-    columns = list(rows[0])
     connection = context.session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(marker for _ in columns)})"
-    )
     for start in range(0, len(rows), 5000):
-        batch = [tuple(row[c] for c in columns) for row in rows[start : start + 5000]]
+        batch = rows[start : start + 5000]
+        used = _columns_in_use(table, columns, batch)
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns[i] for i in used)}) "
+            f"VALUES ({', '.join(marker for _ in used)})"
+        )
+        if len(used) < len(columns):
+            pick = itemgetter(*used)
+            batch = [pick(row) for row in batch]
         connection.exec_driver_sql(sql, batch)
+
+
+def _columns_in_use(table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    """The positions of the columns an INSERT of `rows` names. A column blank in every row, with
+    no default of the database's own, is left out: the database stores NULL there by itself,
+    and binding NULLs costs the driver (sqlite3) about as much as binding values — most of a
+    member's columns are blank in a typical sheet."""
+    used = [
+        position
+        for position, name in enumerate(columns)
+        if table.c[name].server_default is not None
+        or any(row[position] is not None for row in rows)
+    ]
+    return used if len(used) > 1 else list(range(len(columns)))  # itemgetter needs two
 
 
 def _import_sheet_in_bulk(
@@ -1001,7 +1079,7 @@ def _import_sheet_in_bulk(
             )
             continue
         if record is None:
-            record = table.new_record(context, data)
+            record = table.new_record(context, data, key)
             new_records.append(record)
             report.inserted += 1
             outcome = Outcome.NEW
@@ -1012,7 +1090,7 @@ def _import_sheet_in_bulk(
             table.apply(context, record, data)
             report.updated += 1
             outcome = Outcome.CHANGED
-        report.rows.append(RowResult(sheet.sheet, row.number, label, outcome))
+        report.rows.add(sheet.sheet, row.number, label, outcome)
         table.after_save(context, record, row.values, row, sheet.sheet)
     if report.errors:
         return  # nothing will be written: no need to flush
@@ -1025,15 +1103,18 @@ def _import_sheet_in_bulk(
         ) from error
 
 
+_NORMALIZED_NAME = ROW_COLUMNS.index("normalized_name")
+
+
 def _link_endorsements(context: _Context, report: ImportReport) -> None:
     """Point "Endorsing decision" cells ("4.3") at their decisions, which may come later."""
     if report.errors:
         return  # nothing will be written, and rows refused were never inserted
     for organization, reference, row, sheet in context.endorsements:
-        if isinstance(organization, dict):  # inserted in bulk: find the row it became
+        if isinstance(organization, tuple):  # inserted in bulk as plain values: find its row
             organization = context.session.scalars(
                 select(Organization).where(
-                    Organization.normalized_name == organization["normalized_name"]
+                    Organization.normalized_name == organization[_NORMALIZED_NAME]
                 )
             ).one()
         board, _, number = reference.partition(".")
@@ -1061,6 +1142,7 @@ def _link_endorsements(context: _Context, report: ImportReport) -> None:
     context.session.flush()
 
 
+@_cycle_collector_paused
 def parse_only(path: Path, options: ImportOptions) -> tuple[ImportReport, list[ParsedSheet]]:
     """Read and check the file without touching the database (the wizard's first look)."""
     report = ImportReport(file=Path(path), dry_run=True)

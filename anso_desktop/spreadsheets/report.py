@@ -3,10 +3,12 @@ wizard shows it as a preview."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 
 class Outcome(StrEnum):
@@ -48,6 +50,88 @@ class RowResult:
     messages: list[str] = field(default_factory=list)
 
 
+_OUTCOMES = tuple(Outcome)
+_OUTCOME_CODES = {outcome: code for code, outcome in enumerate(_OUTCOMES)}
+
+
+class RowResults(Sequence[RowResult]):
+    """Every row's outcome, kept compactly: an import of 100,000 rows keeps a row number, an
+    outcome code and a label per row rather than an object each, and builds the `RowResult`s
+    only when asked (the wizard's preview, the command line's details)."""
+
+    def __init__(self) -> None:
+        self._sheets: list[str] = []
+        self._sheet_of: array[int] = array("I")  # index into _sheets: a sheet's name once
+        self._numbers: array[int] = array("I")
+        self._outcomes = bytearray()
+        self._labels: list[str] = []
+        self._messages: dict[int, list[str]] = {}  # only rows that have any (errors)
+
+    def add(
+        self,
+        sheet: str,
+        row: int,
+        label: str,
+        outcome: Outcome,
+        messages: list[str] | None = None,
+    ) -> None:
+        if not self._sheets or self._sheets[-1] != sheet:
+            self._sheets.append(sheet)
+        if messages:
+            self._messages[len(self._labels)] = messages
+        self._sheet_of.append(len(self._sheets) - 1)
+        self._numbers.append(row)
+        self._outcomes.append(_OUTCOME_CODES[outcome])
+        self._labels.append(label)
+
+    def append(self, result: RowResult) -> None:
+        self.add(result.sheet, result.row, result.label, result.outcome, result.messages)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def _result(self, index: int) -> RowResult:
+        return RowResult(
+            self._sheets[self._sheet_of[index]],
+            self._numbers[index],
+            self._labels[index],
+            _OUTCOMES[self._outcomes[index]],
+            list(self._messages.get(index, ())),
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> RowResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RowResult]: ...
+
+    def __getitem__(self, index: int | slice) -> RowResult | list[RowResult]:
+        if isinstance(index, slice):
+            return [self._result(i) for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row result index out of range")
+        return self._result(index)
+
+    def __iter__(self) -> Iterator[RowResult]:
+        return (self._result(index) for index in range(len(self)))
+
+    def count_of(self, outcome: Outcome) -> int:
+        return self._outcomes.count(_OUTCOME_CODES[outcome])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowResults | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{outcome.value}: {self.count_of(outcome)}" for outcome in _OUTCOMES)
+        return f"RowResults({len(self)} rows; {counts})"
+
+
 @dataclass
 class ImportReport:
     file: Path
@@ -57,14 +141,14 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    rows: list[RowResult] = field(default_factory=list)
+    rows: RowResults = field(default_factory=RowResults)
     dry_run: bool = False
     #: Whether the rows were written (no errors, not a dry run, not cancelled).
     written: bool = False
     backup: Path | None = None
 
     def count(self, outcome: Outcome) -> int:
-        return sum(1 for row in self.rows if row.outcome is outcome)
+        return self.rows.count_of(outcome)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {

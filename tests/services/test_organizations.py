@@ -742,3 +742,30 @@ def test_deleting_an_organization_deletes_its_contacts(services: Services) -> No
         remaining = session.scalars(select(Contact.id)).all()
         assert session.scalar(select(func.count()).select_from(Organization)) == 1
     assert remaining == [kept.id]
+
+
+def test_row_values_are_what_a_create_would_store(services: Services) -> None:
+    """A bulk insert binds `row_values` to `ROW_COLUMNS`: together they cover the table, and
+    give each column the value that creating the organization through the service gives it."""
+    from anso_desktop.services.organizations import ROW_COLUMNS
+
+    columns = [c.key for c in Organization.__table__.columns if c.key != "id"]
+    assert sorted(ROW_COLUMNS) == sorted(columns)
+    for data in (
+        OrganizationData(
+            name="Cuban Academy of Sciences", acronym="ACC", country="CU", relation=Relation.MEMBER
+        ),
+        OrganizationData(name="Partner Lab", relation=Relation.PARTNER, email="lab@example.org"),
+        OrganizationData(
+            name="Academia Sinica",
+            relation=Relation.MEMBER,
+            status=MemberStatus.APPROVED,
+            approved_on=date(2022, 5, 1),
+        ),
+    ):
+        organizations = services.organizations
+        row = dict(
+            zip(ROW_COLUMNS, organizations.row_values(organizations.check(data)), strict=True)
+        )
+        record = organizations.create(data)
+        assert row == {column: getattr(record, column) for column in columns}

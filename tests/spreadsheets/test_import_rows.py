@@ -578,3 +578,18 @@ def test_reimporting_an_applicant_with_a_blank_applied_date_changes_nothing(
     again = import_file(services, path, ImportOptions(table="members"))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
     assert services.organizations.find_by_name("Cuban Academy of Sciences").applied_on == applied  # type: ignore[union-attr]
+
+
+def test_the_cycle_collector_is_back_on_after_an_import(services: Services, tmp_path: Path) -> None:
+    """An import pauses Python's cycle collector; it resumes when the import ends, however it
+    ends (here: written, then refused as no workbook)."""
+    import gc
+
+    assert gc.isenabled()
+    import_file(services, members_file(tmp_path / "m.xlsx", MEMBERS), ImportOptions("members"))
+    assert gc.isenabled()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(WorkbookError):
+        import_file(services, bad, ImportOptions("members"))
+    assert gc.isenabled()

@@ -89,3 +89,21 @@ def test_organization_names_compare_without_case_accents_or_punctuation() -> Non
     )
     assert normalize_name("XIEG, CAS") == normalize_name("xieg cas")
     assert normalize_name("Cuban Academy of Sciences") != normalize_name("Cuban Academy of Science")
+
+
+def test_ascii_names_normalize_as_the_general_rule_does() -> None:
+    """The quick path for ASCII names gives what the Unicode path's rule gives."""
+    import re
+    import string
+
+    def by_rule(name: str) -> str:
+        return " ".join(re.sub(r"[^\w]+", " ", name.lower()).split())
+
+    for name in (
+        "XIEG, CAS",
+        "  Chinese   Academy of Sciences (CAS) ",
+        "R&D_Lab No. 7 -- Kunming/Yunnan",
+        "",
+        string.punctuation + string.whitespace + string.ascii_letters + string.digits,
+    ):
+        assert normalize_name(name) == by_rule(name)
