@@ -218,12 +218,17 @@ class NewDraftDialog(QDialog):
         self.services = services
         self.created: BudgetPlan | None = None
         self.setWindowTitle("New budget plan draft")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(480)
         self._revisions: dict[int, int] = {}
         for plan in services.budget_plans.list().rows:
             self._revisions[plan.fiscal_year] = max(
                 plan.revision, self._revisions.get(plan.fiscal_year, 0)
             )
+        # What each year with entries can start a plan from: only those choices are offered.
+        self._kinds: dict[int, set[str]] = {
+            year: {kind for kind, _currency in services.finances.totals({"year": year})}
+            for year in services.finances.years()
+        }
 
         self.year = QSpinBox()
         self.year.setRange(1900, 2200)
@@ -235,10 +240,10 @@ class NewDraftDialog(QDialog):
         self.year_hint.setWordWrap(True)
 
         self.source_year = QComboBox()
-        finance_years = services.finances.years()
-        for year in finance_years:
+        for year in self._kinds:
             self.source_year.addItem(str(year), year)
         self.source_year.setToolTip("Only years with finance entries are listed")
+        self.source_year.currentIndexChanged.connect(self._source_year_changed)
         self.expenditure_radio = QRadioButton("Its e&xpenditure (what was spent)")
         self.budget_radio = QRadioButton("Its &budget")
         self.empty_radio = QRadioButton("&Nothing: an empty plan to fill in")
@@ -246,21 +251,9 @@ class NewDraftDialog(QDialog):
         for radio in (self.expenditure_radio, self.budget_radio, self.empty_radio):
             self.sources.addButton(radio)
             radio.toggled.connect(self._source_changed)
-        if finance_years:
-            self.expenditure_radio.setChecked(True)
-        else:
-            self.expenditure_radio.setEnabled(False)
-            self.budget_radio.setEnabled(False)
-            self.source_year.setEnabled(False)
-            self.empty_radio.setChecked(True)
-        source_hint = QLabel(
-            "The draft gets one line per category and currency, holding that year's total; "
-            "edit the lines afterwards."
-            if finance_years
-            else "There are no finance entries yet to start from: the plan starts empty."
-        )
-        source_hint.setStyleSheet(_HINT_STYLE)
-        source_hint.setWordWrap(True)
+        self.source_hint = QLabel()
+        self.source_hint.setStyleSheet(_HINT_STYLE)
+        self.source_hint.setWordWrap(True)
 
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
@@ -271,14 +264,15 @@ class NewDraftDialog(QDialog):
         sources.setSpacing(4)
         for radio in (self.expenditure_radio, self.budget_radio, self.empty_radio):
             sources.addWidget(radio)
-        sources.addWidget(source_hint)
         form = QFormLayout()
         form.addRow("Plan &year:", self.year)
         form.addRow("", self.year_hint)
         form.addRow("&From the year:", self.source_year)
         form.addRow("Start from:", sources)
+        form.addRow("", self.source_hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start_button = buttons.addButton("Start draft", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -286,6 +280,7 @@ class NewDraftDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._describe_year()
+        self._source_year_changed()
 
     def source(self) -> FinanceKind | None:
         """What the draft starts from; None for an empty plan."""
@@ -296,7 +291,7 @@ class NewDraftDialog(QDialog):
         return None
 
     def choose(self, year: int, source_year: int | None, source: FinanceKind | None) -> None:
-        """Fill the form (what a test or a caller that knows the answer does)."""
+        """Fill the form as the secretary would (tests, and callers that know the answer)."""
         self.year.setValue(year)
         if source_year is not None:
             self.source_year.setCurrentIndex(self.source_year.findData(source_year))
@@ -306,8 +301,37 @@ class NewDraftDialog(QDialog):
         }.get(source, self.empty_radio)  # type: ignore[arg-type]
         radio.setChecked(True)
 
+    def _source_year_changed(self) -> None:
+        """Offer only what the chosen year has; expenditure (the actuals) first."""
+        year = self.source_year.currentData()
+        kinds = self._kinds.get(year, set())
+        self.expenditure_radio.setEnabled(FinanceKind.EXPENDITURE.value in kinds)
+        self.budget_radio.setEnabled(FinanceKind.BUDGET.value in kinds)
+        checked = self.sources.checkedButton()
+        if checked is None or not checked.isEnabled():
+            available = [r for r in (self.expenditure_radio, self.budget_radio) if r.isEnabled()]
+            (available[0] if available else self.empty_radio).setChecked(True)
+        self._source_changed()
+
     def _source_changed(self) -> None:
-        self.source_year.setEnabled(self.source() is not None)
+        source = self.source()
+        self.source_year.setEnabled(source is not None)
+        year = self.source_year.currentData()
+        if year is None:
+            text = "There are no finance entries yet to start from: the plan starts empty."
+        elif source is None:
+            text = "The plan starts with no lines; add them one by one."
+        else:
+            text = (
+                f"One line per category and currency, holding {year}'s total "
+                f"{source.label.lower()}; edit the lines afterwards."
+            )
+            missing = {FinanceKind.EXPENDITURE, FinanceKind.BUDGET} - {
+                FinanceKind(kind) for kind in self._kinds.get(year, set())
+            }
+            if missing:
+                text += f" {year} has no {missing.pop().label.lower()} entries."
+        self.source_hint.setText(text)
 
     def _describe_year(self) -> None:
         """Say when the year has a plan already: the draft then becomes its next revision."""
@@ -495,6 +519,7 @@ class BudgetPlansDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setHighlightSections(False)
         self.table.setColumnWidth(CATEGORY, 260)
         self.table.setColumnWidth(CURRENCY, 80)
         self.table.setColumnWidth(AMOUNT, 160)
@@ -785,7 +810,7 @@ class BudgetPlansDialog(QDialog):
         column = item.column()
         text = item.text()
         problem: str | None = None
-        tidy = text
+        tidy = " ".join(text.split())  # as the service keeps it
         if column == AMOUNT:
             problem = amount_problem(text)
             value = parse_amount(text)
@@ -802,7 +827,6 @@ class BudgetPlansDialog(QDialog):
             self._mark(item, problem)
         finally:
             self.table.blockSignals(False)
-        self._refresh_errors()
         self._edited()
 
     # --- errors --------------------------------------------------------------------------------
@@ -847,6 +871,7 @@ class BudgetPlansDialog(QDialog):
         finally:
             self.table.blockSignals(False)
         self._set_general_errors(general)
+        self._update_totals()
         if first is not None:
             self.table.setCurrentItem(first)
             self.table.scrollToItem(first)
@@ -884,7 +909,10 @@ class BudgetPlansDialog(QDialog):
         return dict(sorted(totals.items()))
 
     def _update_totals(self) -> None:
-        self.totals_label.setText(totals_text(self.totals()))
+        text = totals_text(self.totals())
+        if any(self.cell_error(row, AMOUNT) for row in range(self.table.rowCount())):
+            text += "\n(lines with a refused amount are not counted)"
+        self.totals_label.setText(text)
 
     def _state(self) -> tuple[Any, ...]:
         """What Save would write, to tell a real edit from none (typing a value back is none)."""
@@ -908,6 +936,7 @@ class BudgetPlansDialog(QDialog):
         if self._loading:
             return
         self._update_totals()
+        self._refresh_errors()  # rows added or removed renumber the messages
         self.notice.clear()
         self._update_actions()
 
@@ -922,6 +951,9 @@ class BudgetPlansDialog(QDialog):
         self.add_line_button.setEnabled(draft)
         self.remove_line_button.setEnabled(draft and self.table.currentRow() >= 0)
         self.unsaved_label.setVisible(dirty)
+        # With no plan (the empty state) there is nothing to approve or save: no greyed buttons.
+        self.approve_button.setVisible(has_plan)
+        self.save_button.setVisible(has_plan)
 
     def _may_discard(self) -> bool:
         """True when there is nothing unsaved, or the user agrees to lose it."""
