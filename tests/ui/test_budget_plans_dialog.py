@@ -577,9 +577,11 @@ def test_totals_are_per_currency_never_added_together(
     assert dialog.totals() == {"CNY": Decimal("56000000.00"), "USD": Decimal("1234.50")}
     assert dialog.totals_label.text() == "Totals\tCNY 56,000,000.00\n\tUSD 1,234.50"
     assert "56,001,234.50" not in dialog.totals_label.text()
+    assert dialog.totals_hint.isHidden()
 
     type_in(dialog, row_of(dialog, "Visiting fellows", "USD"), AMOUNT, "abc")
     assert dialog.totals()["USD"] == Decimal("1000.00")  # a refused amount is not counted
+    assert not dialog.totals_hint.isHidden()
 
     type_in(dialog, row_of(dialog, "Visiting fellows", "USD"), AMOUNT, "234.50")
     assert dialog.save()

@@ -66,7 +66,7 @@ from anso_desktop.domain import BudgetPlanStatus, FinanceKind
 from anso_desktop.errors import ConflictError, NotFoundError, UserError, ValidationError
 from anso_desktop.services import Services
 from anso_desktop.services.base import Errors
-from anso_desktop.services.budget_plans import BudgetPlanData, BudgetPlanLineData
+from anso_desktop.services.budget_plans import BudgetPlanData, BudgetPlanLineData, line_field
 from anso_desktop.services.money import check_amount, check_currency, currency_code
 from anso_desktop.storage.models import BudgetPlan
 from anso_desktop.tables.formatting import format_date, format_money
@@ -554,7 +554,15 @@ class BudgetPlansDialog(QDialog):
         line_row.addWidget(self.add_line_button, 0, Qt.AlignmentFlag.AlignTop)
         line_row.addWidget(self.remove_line_button, 0, Qt.AlignmentFlag.AlignTop)
         line_row.addStretch(1)
-        line_row.addWidget(self.totals_label)
+        self.totals_hint = QLabel("Lines with a refused amount are not counted.")
+        self.totals_hint.setStyleSheet(_HINT_STYLE)
+        self.totals_hint.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.totals_hint.hide()
+        totals = QVBoxLayout()
+        totals.setSpacing(0)
+        totals.addWidget(self.totals_label)
+        totals.addWidget(self.totals_hint)
+        line_row.addLayout(totals)
 
         self.error_label = QLabel()
         self.error_label.setStyleSheet(_ERROR_STYLE)
@@ -909,10 +917,10 @@ class BudgetPlansDialog(QDialog):
         return dict(sorted(totals.items()))
 
     def _update_totals(self) -> None:
-        text = totals_text(self.totals())
-        if any(self.cell_error(row, AMOUNT) for row in range(self.table.rowCount())):
-            text += "\n(lines with a refused amount are not counted)"
-        self.totals_label.setText(text)
+        self.totals_label.setText(totals_text(self.totals()))
+        self.totals_hint.setVisible(
+            any(self.cell_error(row, AMOUNT) for row in range(self.table.rowCount()))
+        )
 
     def _state(self) -> tuple[Any, ...]:
         """What Save would write, to tell a real edit from none (typing a value back is none)."""
@@ -973,6 +981,8 @@ class BudgetPlansDialog(QDialog):
         if self.plan is None or self.is_read_only():
             return False
         self._commit_open_editor()
+        if not self.is_dirty():
+            return True  # nothing to write (Ctrl+S pressed twice)
         plan = self.plan
         sent: list[BudgetPlanLineData] = []
         rows: list[int] = []
@@ -984,7 +994,7 @@ class BudgetPlansDialog(QDialog):
             if amount is None and amount_text.strip():
                 # The service is sent no amount (so it refuses the whole save, having checked
                 # every other line), and the cell gets the words for what was typed.
-                unreadable[f"lines[{len(sent)}].amount"] = amount_problem(amount_text) or ""
+                unreadable[line_field(len(sent), "amount")] = amount_problem(amount_text) or ""
             sent.append(BudgetPlanLineData(category, amount, currency, note))
             rows.append(row)
         notes = self.notes.toPlainText()
