@@ -30,6 +30,31 @@ def test_the_finances_menu_offers_the_tools(window: MainWindow) -> None:
     assert texts == ["&Rename category…", "&Exchange rates…", "&Budget plans…"]
 
 
+def test_budget_plans_open_from_the_menu_and_the_tab_follows(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anso_desktop.services.budget_plans import BudgetPlanLineData
+    from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog
+
+    tab = finances_tab(window)
+    plans = window.services.budget_plans
+
+    def edit_a_plan(cls: type, parent: Any, services: Any) -> None:
+        assert parent is tab and services is window.services
+        plan = plans.list(ListQuery()).rows[0]
+        lines = [
+            BudgetPlanLineData(line.category, line.amount, line.currency) for line in plan.lines
+        ]
+        lines.append(BudgetPlanLineData("Travel grants", Decimal("15000.00"), "CNY"))
+        plans.save_lines(plan.id, plan.version, lines)
+
+    monkeypatch.setattr(BudgetPlansDialog, "ask", classmethod(edit_a_plan))
+    window.finances_menu.actions()[2].trigger()
+    # A category first used in a plan is suggested from then on: the tab refreshed its choices.
+    assert "Travel grants" in window.services.finances.categories()
+    assert tab.category.findData("Travel grants") >= 0
+
+
 def test_rename_a_category_everywhere_then_undo(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any]
 ) -> None:

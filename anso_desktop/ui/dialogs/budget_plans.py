@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRegularExpression,
     Qt,
     Signal,
 )
@@ -29,7 +28,6 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QKeySequence,
-    QRegularExpressionValidator,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -38,7 +36,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -71,8 +68,7 @@ from anso_desktop.services.money import check_amount, check_currency, currency_c
 from anso_desktop.storage.models import BudgetPlan
 from anso_desktop.tables.formatting import format_date, format_money
 from anso_desktop.ui import messages
-from anso_desktop.ui.dialogs.finance_entry import COMMON_CURRENCIES, DEFAULT_CURRENCY
-from anso_desktop.ui.widgets.inputs import SuggestingLineEdit
+from anso_desktop.ui.widgets.inputs import DEFAULT_CURRENCY, SuggestingLineEdit, currency_combo
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -146,22 +142,6 @@ def totals_text(totals: Mapping[str, Decimal]) -> str:
     )
 
 
-def currency_combo(used: list[str], parent: QWidget | None = None) -> QComboBox:
-    """The usual three, then any currency already in the books; any ISO code may be typed."""
-    combo = QComboBox(parent)
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    for code in dict.fromkeys([*COMMON_CURRENCIES, *used]):
-        combo.addItem(code)
-    combo.lineEdit().setValidator(
-        QRegularExpressionValidator(QRegularExpression(r"^[A-Za-z]{0,3}$"), combo)
-    )
-    combo.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    combo.completer().setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
-    combo.setToolTip("ISO 4217 code, such as CNY, USD or EUR (RMB is read as CNY)")
-    return combo
-
-
 class LineDelegate(QStyledItemDelegate):
     """The editors of a plan line's cells: category with suggestions, a currency list any ISO
     code may be typed into, and an amount typed as written (refused with the service's words,
@@ -177,7 +157,7 @@ class LineDelegate(QStyledItemDelegate):
     ) -> QWidget:
         column = index.column()
         if column == CURRENCY:
-            return currency_combo(self.currencies, parent)
+            return currency_combo(self.currencies, parent=parent)
         editor: QLineEdit
         if column == CATEGORY:
             editor = SuggestingLineEdit(self.categories, parent)

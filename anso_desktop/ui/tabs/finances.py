@@ -197,12 +197,14 @@ class FinancesTab(RecordTab):
         )
 
     def extra_dialogs(self) -> list[tuple[str, QWidget]]:
+        from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog
         from anso_desktop.ui.dialogs.exchange_rates import ExchangeRatesDialog
         from anso_desktop.ui.dialogs.fund import FundDialog
         from anso_desktop.ui.dialogs.rename_category import RenameCategoryDialog
 
         funds = self.services.funds.list().rows
         return [
+            ("budget-plans", BudgetPlansDialog(self.services, self)),
             ("rename-category", RenameCategoryDialog(self.service.categories(), None, self)),
             ("exchange-rates", ExchangeRatesDialog(self.services, 2021, "USD", "CNY", self)),
             ("edit-fund", FundDialog(self.services, funds[0] if funds else None, self)),

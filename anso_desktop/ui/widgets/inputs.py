@@ -275,10 +275,12 @@ COMMON_CURRENCIES = ("CNY", "USD", "EUR")
 DEFAULT_CURRENCY = "CNY"
 
 
-def currency_combo(used: list[str], current: str = DEFAULT_CURRENCY) -> QComboBox:
+def currency_combo(
+    used: list[str], current: str = DEFAULT_CURRENCY, parent: QWidget | None = None
+) -> QComboBox:
     """The usual three, then any other currency already in the books; any ISO code may be typed
-    (the service says so when it is not one)."""
-    combo = QComboBox()
+    (the service says so when it is not one; RMB is read as CNY)."""
+    combo = QComboBox(parent)
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     for code in dict.fromkeys([*COMMON_CURRENCIES, *used]):
@@ -289,5 +291,5 @@ def currency_combo(used: list[str], current: str = DEFAULT_CURRENCY) -> QComboBo
     )
     combo.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     combo.completer().setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
-    combo.setToolTip("ISO 4217 code, such as CNY, USD or EUR")
+    combo.setToolTip("ISO 4217 code, such as CNY, USD or EUR (RMB is read as CNY)")
     return combo
