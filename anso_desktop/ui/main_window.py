@@ -51,6 +51,11 @@ MAX_RECENT = 8
 SQLITE_FILTER = "ANSO Desktop databases (*.sqlite *.db);;All files (*)"
 
 
+#: How long after the window is built its shortcuts are set: after the first paint, long before
+#: anyone can press a key.
+SHORTCUTS_AFTER_MS = 100
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -83,8 +88,9 @@ class MainWindow(QMainWindow):
         self._running: list[Task] = []
         self._pending_shortcuts: list[tuple[QAction, str]] = []
         self._build_menus()
-        # Key sequences load Qt's key tables (tens of ms): set them once the window has painted.
-        QTimer.singleShot(0, self._apply_shortcuts)
+        # Key sequences load Qt's key tables and enums (tens of ms): set them once the window has
+        # painted. A zero timer would still run before the first paint reaches the screen.
+        QTimer.singleShot(SHORTCUTS_AFTER_MS, self._apply_shortcuts)
         self._restore_geometry()
         self.setAcceptDrops(True)  # a workbook dropped on the window opens the import wizard
         if services is not None:

@@ -34,7 +34,9 @@ def test_the_tabs_in_order(window: MainWindow) -> None:
     assert titles[0] == "Meetings"
 
 
-def test_standard_shortcuts(window: MainWindow) -> None:
+def test_standard_shortcuts(qtbot: Any, window: MainWindow) -> None:
+    # Set just after the first paint.
+    qtbot.waitUntil(lambda: not window.print_action.shortcut().isEmpty(), timeout=2000)
     actions = actions_by_text(window)
     expected = {
         "New": QKeySequence(QKeySequence.StandardKey.New),
