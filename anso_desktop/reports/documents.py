@@ -28,6 +28,7 @@ from anso_desktop.reports.chart_data import (
     ChartData,
     budget_against_actual,
     expenditure_by_category,
+    fund_balance,
 )
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
@@ -392,6 +393,8 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
                 spent = expenditure_by_category(summary, currency)
                 if not spent.empty:
                     charts.append(spent)
+    if request.with_charts:
+        charts += _fund_charts(services, currency_filter)
     closing = "No budget or expenditure recorded." if not groups else ""
     if over_budget:
         closing = f"{over_budget} categor{'y' if over_budget == 1 else 'ies'} over budget (in red)."
@@ -408,6 +411,18 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
         record_count=categories,
         charts=tuple(charts),
     )
+
+
+def _fund_charts(services: Services, currency: str | None) -> list[ChartData]:
+    """Each fund's balance over time (in the fund's own currency), after the year's charts."""
+    charts: list[ChartData] = []
+    for fund in services.funds.balances():
+        if currency in (None, fund.currency):
+            history = services.funds.balance_history(fund.fund_id)
+            chart = fund_balance(fund.name, fund.currency, history)
+            if not chart.empty:
+                charts.append(chart)
+    return charts
 
 
 def _summary_row(columns: Sequence[Column], line: BudgetLine | BudgetTotal) -> PrintRow:

@@ -112,7 +112,7 @@ def test_the_printed_summary_carries_its_charts(
         "2021 expenditure by category (CNY)",
         "2021 budget against actual (USD)",
         "2021 expenditure by category (USD)",
-    ]
+    ]  # no fund here: no balance chart
     path = tmp_path / "summary.pdf"
     write_pdf(document, path)
     text = "\n".join(page_texts(path))
@@ -122,3 +122,36 @@ def test_the_printed_summary_carries_its_charts(
         services, PrintRequest("finances", filters={"year": 2021}, with_charts=False)
     )
     assert plain.charts == ()
+
+
+def test_the_printed_summary_ends_with_each_funds_balance(
+    qapp: Any, services: Services, tmp_path: Path
+) -> None:
+    from anso_desktop.services.finances import FundData
+
+    fund = services.funds.create(
+        FundData("STIC Endowment", "CNY", Decimal("50000000.00"), date(2021, 1, 1))
+    )
+    services.finances.create(
+        FinanceEntryData(
+            2021,
+            "Investment earnings",
+            FinanceKind.INCOME,
+            Decimal("1250000.00"),
+            "CNY",
+            fund_id=fund.id,
+            entry_date=date(2021, 12, 1),
+        )
+    )
+    books(services)
+    document = build_list(services, PrintRequest("finances", filters={"year": 2021}))
+    balance = document.charts[-1]
+    assert balance.title == "STIC Endowment: balance over time (CNY)"
+    assert balance.points[-1] == (date(2021, 12, 1), Decimal("51250000.00"))
+    usd_only = build_list(
+        services, PrintRequest("finances", filters={"year": 2021, "currency": "USD"})
+    )
+    assert not any(chart.title.startswith("STIC") for chart in usd_only.charts)
+    path = tmp_path / "summary.pdf"
+    write_pdf(document, path)
+    assert "STIC Endowment: balance over time (CNY)" in "\n".join(page_texts(path))
