@@ -8,7 +8,7 @@ record, and the other names a spreadsheet may give its header.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum, auto
 from operator import attrgetter
 from typing import Any
@@ -67,12 +67,12 @@ class Column:
     #: The service's sort key for this column; None when the list cannot be sorted by it.
     sort_key: str | None = ""
     getter: Callable[[Any], Any] | None = None
+    #: `value` itself: the getter, or the attribute named by the key (made once, not per cell).
+    value: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
 
-    def value(self, record: Any) -> Any:
-        """The typed value (date, Decimal, enum member, list of str...) of this column."""
-        if self.getter is not None:
-            return self.getter(record)
-        return attrgetter(self.key)(record)
+    def __post_init__(self) -> None:
+        # The typed value (date, Decimal, enum member, list of str...) of this column in a record.
+        object.__setattr__(self, "value", self.getter or attrgetter(self.key))
 
     def display(self, value: Any) -> str:
         """The value as people read it."""
