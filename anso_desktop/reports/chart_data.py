@@ -46,7 +46,8 @@ class LineChartData:
 
     @property
     def empty(self) -> bool:
-        return not self.points
+        """A balance over time needs two moments at least."""
+        return len(self.points) < 2
 
 
 ChartData = BarChartData | LineChartData
@@ -78,10 +79,18 @@ def budget_against_actual(summary: BudgetSummary, currency: str) -> BarChartData
 
 
 def fund_balance(name: str, currency: str, history: Sequence[Any]) -> LineChartData:
-    """A fund's balance after each change (`history`: points with `on` and `balance`; the
-    capital of a fund with no establishment date has no place on a time axis)."""
+    """A fund's balance after each change (`history`: points with `on` and `balance`). The
+    capital of a fund with no establishment date starts the line on 1 January of its first
+    dated change's year."""
+    dated = [point.on for point in history if point.on is not None]
+    start = date(min(dated).year, 1, 1) if dated else None
+    points = tuple(
+        (point.on or start, point.balance)
+        for point in history
+        if point.on is not None or start is not None
+    )
     return LineChartData(
         title=f"{name}: balance over time ({currency})",
-        points=tuple((point.on, point.balance) for point in history if point.on is not None),
+        points=points,  # type: ignore[arg-type]
         currency=currency,
     )

@@ -61,14 +61,16 @@ def build_chart(data: ChartData) -> QChart:
 def _fill_bars(chart: QChart, data: BarChartData) -> None:
     divisor, unit = _scale([v for series in data.series for v in series.values])
     bars = QHorizontalBarSeries()
-    # Horizontal bars are drawn bottom up: reversed, they read top down like the summary table.
-    for index, series in enumerate(data.series):
+    # Horizontal bars are drawn bottom up: categories and series reversed, they read top down
+    # like the summary table (budget above actual), and the legend is turned back to match.
+    for index, series in reversed(list(enumerate(data.series))):
         bar_set = QBarSet(series.name)
         # Charts plot floats: fine for drawing; every figure a person reads stays Decimal.
         bar_set.append([float(value / divisor) for value in reversed(series.values)])
         bar_set.setColor(SERIES_COLOURS[index % len(SERIES_COLOURS)])
         bar_set.setBorderColor(SERIES_COLOURS[index % len(SERIES_COLOURS)])
         bars.append(bar_set)
+    chart.legend().setReverseMarkers(True)
     bars.setBarWidth(0.8)
     chart.addSeries(bars)
     categories = QBarCategoryAxis()
@@ -77,9 +79,10 @@ def _fill_bars(chart: QChart, data: BarChartData) -> None:
     chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(categories)
     amounts = QValueAxis()
-    amounts.setLabelFormat("%.0f" if divisor > 1 or not unit else "%.2f")
+    amounts.setLabelFormat("%.0f" if divisor > 1 else "%.2f")
     amounts.setTitleText(f"{data.currency}{unit}")
-    amounts.setMin(0)
+    largest = max((float(v / divisor) for series in data.series for v in series.values), default=0)
+    amounts.setRange(0, largest * 1.05 or 1.0)  # the longest bar short of the edge
     chart.addAxis(amounts, Qt.AlignmentFlag.AlignBottom)
     bars.attachAxis(amounts)
     amounts.applyNiceNumbers()
@@ -93,10 +96,14 @@ def _fill_line(chart: QChart, data: LineChartData) -> None:
     pen = QPen(SERIES_COLOURS[0])
     pen.setWidthF(2.5)
     line.setPen(pen)
-    line.setPointsVisible(True)
+    # A balance moves in steps: level until the next change, then straight up or down.
+    previous: float | None = None
     for on, balance in data.points:
-        moment = QDateTime(datetime.combine(on, time(12)))
-        line.append(moment.toMSecsSinceEpoch(), float(balance / divisor))
+        moment = float(QDateTime(datetime.combine(on, time(12))).toMSecsSinceEpoch())
+        if previous is not None:
+            line.append(moment, previous)
+        previous = float(balance / divisor)
+        line.append(moment, previous)
     chart.addSeries(line)
     dates = QDateTimeAxis()
     dates.setFormat("MMM yyyy")
@@ -106,7 +113,9 @@ def _fill_line(chart: QChart, data: LineChartData) -> None:
     amounts = QValueAxis()
     amounts.setLabelFormat("%.1f" if unit else "%.0f")
     amounts.setTitleText(f"{data.currency}{unit}")
-    amounts.setMin(0)
+    balances = [float(balance / divisor) for _on, balance in data.points]
+    # From zero (an overdrawn fund shows below it) to a little over the highest balance.
+    amounts.setRange(min(0.0, min(balances)), max(balances) * 1.05 or 1.0)
     chart.addAxis(amounts, Qt.AlignmentFlag.AlignLeft)
     line.attachAxis(amounts)
     amounts.applyNiceNumbers()

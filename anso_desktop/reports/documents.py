@@ -394,7 +394,8 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
                 if not spent.empty:
                     charts.append(spent)
     if request.with_charts:
-        charts += _fund_charts(services, currency_filter)
+        until = date(int(year), 12, 31) if year not in (None, "") else None
+        charts += _fund_charts(services, currency_filter, until)
     closing = "No budget or expenditure recorded." if not groups else ""
     if over_budget:
         closing = f"{over_budget} categor{'y' if over_budget == 1 else 'ies'} over budget (in red)."
@@ -413,12 +414,13 @@ def build_finance_summary(services: Services, request: PrintRequest) -> PrintedL
     )
 
 
-def _fund_charts(services: Services, currency: str | None) -> list[ChartData]:
-    """Each fund's balance over time (in the fund's own currency), after the year's charts."""
+def _fund_charts(services: Services, currency: str | None, until: date | None) -> list[ChartData]:
+    """Each fund's balance over time (in the fund's own currency, to the end of the year
+    printed), after the year's charts."""
     charts: list[ChartData] = []
-    for fund in services.funds.balances():
+    for fund in services.funds.balances(until=until):
         if currency in (None, fund.currency):
-            history = services.funds.balance_history(fund.fund_id)
+            history = services.funds.balance_history(fund.fund_id, until=until)
             chart = fund_balance(fund.name, fund.currency, history)
             if not chart.empty:
                 charts.append(chart)

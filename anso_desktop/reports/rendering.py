@@ -390,7 +390,8 @@ class ListRenderer:
         painter.setPen(QPen(_INK, 0.3 * mm))
         painter.drawLine(0, rule_y, self.width, rule_y)
 
-        self._paint_column_header(painter)
+        if page.bands or number == 1:  # a page of charts only has no table to head
+            self._paint_column_header(painter)
         for band in page.bands:
             if band.heading is not None:
                 self._paint_heading(painter, band)

@@ -193,13 +193,20 @@ class BudgetPlanService(CrudService[BudgetPlan, BudgetPlanData]):
             return self._add_draft(session, BudgetPlanData(fiscal_year, based_on, notes), lines)
 
     def save_lines(
-        self, plan_id: int, expected_version: int, lines: Sequence[BudgetPlanLineData]
+        self,
+        plan_id: int,
+        expected_version: int,
+        lines: Sequence[BudgetPlanLineData],
+        notes: str | None = None,
     ) -> BudgetPlan:
         """Make `lines` the draft's lines (a line keeps its identity when its category and
-        currency stay). Every line is checked; errors are keyed "lines[i].field"."""
+        currency stay) and, when given, `notes` its notes ("" clears them): one save, one
+        transaction. Every line is checked; errors are keyed "lines[i].field"."""
         with self.database.transaction() as session:
             plan = self._get_current(session, plan_id, expected_version)
             _refuse_if_approved(plan)
+            if notes is not None:
+                plan.notes = clean_text(notes)
             wanted = _checked_lines(lines)
             current = {(line.category, line.currency): line for line in plan.lines}
             for key, line in current.items():

@@ -68,6 +68,9 @@ def test_the_qt_chart_plots_those_values(qapp: Any, services: Services) -> None:
     }
     # Drawn bottom up, so the first category of the table is the top bar: values reversed.
     assert plotted == {"Budget": [0.3, 100.0], "Actual": [0.25, 0.0]}
+    # Sets too (budget drawn above actual), the legend turned back to read budget first.
+    assert [bar_set.label() for bar_set in series.barSets()] == ["Actual", "Budget"]
+    assert chart.legend().reverseMarkers()
     categories = next(a for a in chart.axes() if isinstance(a, QBarCategoryAxis))
     assert categories.categories() == ["Travel", "Events"]
     amounts = next(a for a in chart.axes() if isinstance(a, QValueAxis))
@@ -83,9 +86,12 @@ def test_large_amounts_are_plotted_in_millions(qapp: Any) -> None:
     chart = build_chart(fund_balance("STIC endowment", "CNY", history))
     (line,) = chart.series()
     assert isinstance(line, QLineSeries)
-    assert [round(line.at(i).y(), 2) for i in range(line.count())] == [50.0, 51.25]
+    # In steps: level until the change, then up.
+    assert [round(line.at(i).y(), 2) for i in range(line.count())] == [50.0, 50.0, 51.25]
+    assert line.at(1).x() == line.at(2).x() > line.at(0).x()
     amounts = next(a for a in chart.axes() if isinstance(a, QValueAxis))
     assert amounts.titleText() == "CNY million"
+    assert amounts.min() == 0 and 51.25 < amounts.max() <= 60  # the whole line in view
 
 
 def test_a_saved_png_is_a_picture_of_the_chart(
@@ -155,3 +161,21 @@ def test_the_printed_summary_ends_with_each_funds_balance(
     path = tmp_path / "summary.pdf"
     write_pdf(document, path)
     assert "STIC Endowment: balance over time (CNY)" in "\n".join(page_texts(path))
+
+
+def test_an_undated_funds_capital_starts_its_line_on_1_january(qapp: Any) -> None:
+    class Point:
+        def __init__(self, on: date | None, balance: str) -> None:
+            self.on, self.balance = on, Decimal(balance)
+
+    undated = [Point(None, "50000000.00"), Point(date(2021, 12, 31), "52000000.00")]
+    data = fund_balance("STIC Endowment", "CNY", undated)
+    assert data.points == (
+        (date(2021, 1, 1), Decimal("50000000.00")),
+        (date(2021, 12, 31), Decimal("52000000.00")),
+    )
+    assert fund_balance("Empty", "CNY", [Point(None, "100.00")]).empty  # one moment: no line
+    overdrawn = [Point(date(2021, 1, 1), "100.00"), Point(date(2021, 6, 1), "-40.00")]
+    chart = build_chart(fund_balance("Overdrawn", "CNY", overdrawn))
+    amounts = next(a for a in chart.axes() if isinstance(a, QValueAxis))
+    assert amounts.min() <= -40

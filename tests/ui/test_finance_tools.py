@@ -92,7 +92,7 @@ def test_the_rename_dialog_refuses_nothing_and_asks_before_merging(
     answers["confirm"] = True
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.chosen() == ("Training", "publications")
+    assert dialog.chosen() == ("Training", "Publications")  # merged under its own spelling
 
 
 def test_exchange_rates_are_set_refused_and_deleted(

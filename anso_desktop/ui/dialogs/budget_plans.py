@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -980,13 +979,7 @@ class BudgetPlansDialog(QDialog):
         notes = self.notes.toPlainText()
         plans = self.services.budget_plans
         try:
-            saved = plans.save_lines(plan.id, plan.version, sent)
-            if (saved.notes or "") != notes.strip():
-                saved = plans.update(
-                    saved.id,
-                    saved.version,
-                    replace(BudgetPlanData.from_record(saved), notes=notes),
-                )
+            saved = plans.save_lines(plan.id, plan.version, sent, notes=notes)
         except ValidationError as error:
             self.show_errors({**error.errors, **unreadable}, rows)
             return False

@@ -71,7 +71,7 @@ class ExchangeRatesDialog(QDialog):
         self.currency = currency_combo(used, currency or "USD")
         self.to_currency = currency_combo(used, to_currency or "CNY")
         self.rate = QLineEdit()
-        self.rate.setPlaceholderText("6.4515")
+        self.rate.setPlaceholderText("such as 6.4515")
         self.rate.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Where the rate comes from, e.g. the bank's yearly average")
@@ -191,7 +191,8 @@ class ExchangeRatesDialog(QDialog):
             self.services.exchange_rates.delete(record.id, record.version)
         except UserError as error:
             self._show_error(error.message)
-        self.changed = True
+        else:
+            self.changed = True
         self.reload()
 
     @classmethod

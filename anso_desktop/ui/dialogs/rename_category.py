@@ -65,7 +65,13 @@ class RenameCategoryDialog(QDialog):
         self.new.setFocus()
 
     def chosen(self) -> tuple[str, str]:
-        return self.old.currentText(), " ".join(self.new.text().split())
+        """(old, new); a new name matching a category but for capitals takes its spelling, so
+        the two really merge."""
+        old, new = self.old.currentText(), " ".join(self.new.text().split())
+        existing = next(
+            (c for c in self.categories if c.casefold() == new.casefold() and c != old), None
+        )
+        return old, existing or new
 
     def accept(self) -> None:
         old, new = self.chosen()

@@ -4,6 +4,7 @@ against actual under the grid and the totals per kind and currency in the status
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -384,7 +385,9 @@ class FinancesTab(RecordTab):
                 if chosen in (None, currency):
                     charts.append(budget_against_actual(summary, currency))
                     charts.append(expenditure_by_category(summary, currency))
-        return charts + self.funds_pane.charts()
+        year = self.year.currentData()
+        until = date(int(year), 12, 31) if year is not None else None
+        return charts + self.funds_pane.charts(self.currency.currentData(), until)
 
     def print_request(self) -> PrintRequest:
         """The finance summary (budget against actual) of the year and currency shown."""
@@ -494,7 +497,7 @@ class FinancesTab(RecordTab):
         except UserError as error:
             messages.warn(self, error.message)
             return
-        if not result.merged:  # a merge cannot be told apart again: no undo for it
+        if result.changed and not result.merged:  # a merge cannot be told apart: no undo
 
             def rename_back() -> None:
                 self.service.rename_category(new, old)

@@ -3,6 +3,7 @@ spending charged to them, and the balance; and the data of each fund's balance c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -101,11 +102,15 @@ class FundsPane(QWidget):
             self.reload()
             self.changed.emit()
 
-    def charts(self) -> list[ChartData]:
-        """Each fund's balance over time, for the Charts pane."""
+    def charts(self, currency: str | None = None, until: date | None = None) -> list[ChartData]:
+        """Each fund's balance over time (to the end of the year shown, in the currency shown),
+        for the Charts pane."""
         return [
             fund_balance(
-                fund.name, fund.currency, self.services.funds.balance_history(fund.fund_id)
+                fund.name,
+                fund.currency,
+                self.services.funds.balance_history(fund.fund_id, until=until),
             )
             for fund in self.balances
+            if currency in (None, fund.currency)
         ]
