@@ -179,11 +179,16 @@ class CategoryRename:
 
 
 def _category_in_use(session: Session, category: str) -> bool:
-    """Whether any entry or budget plan line already uses `category`."""
-    return any(
-        session.scalar(select(column).where(column == category).limit(1)) is not None
-        for column in (FinanceEntry.category, BudgetPlanLine.category)
+    """Whether an entry or a draft plan's line already uses `category` (what a rename onto it
+    merges with; approved plans are read-only and merge with nothing)."""
+    in_entries = select(FinanceEntry.id).where(FinanceEntry.category == category).limit(1)
+    in_drafts = (
+        select(BudgetPlanLine.id)
+        .join(BudgetPlan, BudgetPlan.id == BudgetPlanLine.plan_id)
+        .where(BudgetPlanLine.category == category, BudgetPlan.status != BudgetPlanStatus.APPROVED)
+        .limit(1)
     )
+    return any(session.scalar(query) is not None for query in (in_entries, in_drafts))
 
 
 def _count(number: int, singular: str, plural: str | None = None) -> str:

@@ -299,6 +299,17 @@ def test_renaming_onto_an_existing_category_merges(services: Services) -> None:
     assert summary.line("Publications", "CNY") is None
 
 
+def test_renaming_back_onto_a_name_only_an_approved_plan_keeps_is_no_merge(
+    services: Services,
+) -> None:
+    approved_plan(services)  # its lines say Publications and Scholarships
+    away = services.finances.rename_category("Publications", "Outreach")
+    assert away.approved_plans_unchanged and not away.merged
+    back = services.finances.rename_category("Outreach", "Publications")
+    assert not back.merged and "merged" not in back.message
+    assert back.entries == 2
+
+
 def test_a_rename_names_the_field_it_refuses(services: Services) -> None:
     seed_2021(services)
     cases = {
