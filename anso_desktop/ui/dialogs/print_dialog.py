@@ -125,7 +125,9 @@ class PrintDialog(QDialog):
         landscape = str(settings.value(f"{self._key}/landscape", "false")).lower() == "true"
         self.orientation.setCurrentIndex(1 if landscape else 0)
 
-        self.with_charts = QCheckBox("Include the &charts (budget against actual, expenditure)")
+        self.with_charts = QCheckBox(
+            "Include the &charts (budget against actual, expenditure, fund balances)"
+        )
         self.with_charts.setChecked(
             str(settings.value(f"{self._key}/charts", "true")).lower() == "true"
         )
