@@ -7,14 +7,14 @@ The service refuses changes to approved plans with a message naming the plan; th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from anso_desktop.domain import BudgetPlanStatus, FinanceKind
 from anso_desktop.errors import ValidationError
@@ -260,13 +260,38 @@ class BudgetPlanService(CrudService[BudgetPlan, BudgetPlanData]):
             ]
             return self._add_draft(session, data, lines)
 
+    def create_as_revision(self, data: BudgetPlanData, revision: int) -> BudgetPlan:
+        """An empty draft numbered `revision` instead of the year's next: an import keeps the
+        numbers of its file, gaps left by deleted drafts included, so a round trip changes none."""
+        with self.database.transaction() as session:
+            if not isinstance(revision, int) or revision < 1:
+                raise ValidationError.single("revision", "A revision is a whole number from 1")
+            taken = session.scalar(
+                select(BudgetPlan.id).where(
+                    BudgetPlan.fiscal_year == data.fiscal_year,
+                    BudgetPlan.revision == revision,
+                )
+            )
+            if taken is not None:
+                raise ValidationError.single(
+                    "revision", f"The {data.fiscal_year} plan already has a revision {revision}"
+                )
+            return self._add_draft(session, data, [], revision)
+
     def _add_draft(
-        self, session: Session, data: BudgetPlanData, lines: list[BudgetPlanLine]
+        self,
+        session: Session,
+        data: BudgetPlanData,
+        lines: list[BudgetPlanLine],
+        revision: int | None = None,
     ) -> BudgetPlan:
-        """A new draft, the year's next revision, saved with its lines in one insert."""
+        """A new draft, the year's next revision (or `revision`), saved with its lines in one
+        insert."""
         data = self._validate(session, data, None)
         plan = BudgetPlan()
         self._apply(session, plan, data)
+        if revision is not None:
+            plan.revision = revision
         plan.lines = lines
         session.add(plan)
         self._flush(session)
@@ -294,6 +319,27 @@ class BudgetPlanService(CrudService[BudgetPlan, BudgetPlanData]):
         """Years with a plan, latest first."""
         with self.database.transaction() as session:
             return sorted(session.scalars(select(BudgetPlan.fiscal_year).distinct()), reverse=True)
+
+    def all_lines(self) -> Iterator[BudgetPlanLine]:
+        """Every plan's lines with their plan (year, revision), in plan order then as a plan lists
+        them: the export's "Budget plan lines" sheet, streamed in one read."""
+        with self.database.transaction() as session:
+            statement = (
+                select(BudgetPlanLine)
+                .join(BudgetPlanLine.plan)
+                .options(contains_eager(BudgetPlanLine.plan).lazyload(BudgetPlan.lines))
+                .order_by(
+                    BudgetPlan.fiscal_year,
+                    BudgetPlan.revision,
+                    BudgetPlanLine.currency,
+                    BudgetPlanLine.category,
+                )
+            )
+            yield from session.scalars(statement)
+
+    def count_lines(self) -> int:
+        with self.database.transaction() as session:
+            return session.scalar(select(func.count()).select_from(BudgetPlanLine)) or 0
 
     def totals(self, plan_id: int) -> dict[str, Decimal]:
         """The plan's total per currency."""

@@ -20,7 +20,7 @@ from anso_desktop.countries import all_countries
 from anso_desktop.errors import UserError
 from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
-from anso_desktop.spreadsheets.xlsx_writer import WorkbookWriter
+from anso_desktop.spreadsheets.xlsx_writer import RATE_FORMAT, WorkbookWriter
 from anso_desktop.tables import BUDGET_SUMMARY, TABLES, Column, TableSpec, ValueKind
 from anso_desktop.tables.formatting import format_list
 
@@ -47,7 +47,8 @@ class ExportReport:
 
 
 def _service_for(services: Services, spec: TableSpec) -> Any:
-    """The service that lists a table's records (contacts are listed by the organizations')."""
+    """The service that lists a table's records (contacts are listed by the organizations',
+    budget plan lines by the plans')."""
     return {
         "members": services.organizations,
         "meetings": services.meetings,
@@ -55,6 +56,8 @@ def _service_for(services: Services, spec: TableSpec) -> Any:
         "decisions": services.decisions,
         "funds": services.funds,
         "finances": services.finances,
+        "exchange-rates": services.exchange_rates,
+        "budget-plans": services.budget_plans,
     }[spec.name]
 
 
@@ -65,12 +68,17 @@ def fetch_rows(
     if spec.name == "contacts":
         yield from services.organizations.all_contacts()
         return
+    if spec.name == "budget-plan-lines":
+        yield from services.budget_plans.all_lines()
+        return
     yield from _service_for(services, spec).iterate(query)
 
 
 def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
     if spec.name == "contacts":
         return services.organizations.count_contacts()
+    if spec.name == "budget-plan-lines":
+        return services.budget_plans.count_lines()
     return _service_for(services, spec).count(query)
 
 
@@ -81,6 +89,7 @@ class _Formats:
         )
         self.date = workbook.add_format({"num_format": DATE_FORMAT, "align": "left"})
         self.money = workbook.add_format({"num_format": MONEY_FORMAT})
+        self.rate = workbook.add_format({"num_format": RATE_FORMAT})
         self.wrap = workbook.add_format({"text_wrap": False})
 
 
@@ -102,7 +111,9 @@ def _new_workbook(path: Path) -> Any:
 def _write_header(sheet: Any, columns: Sequence[Column], formats: _Formats) -> None:
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
-        kind_format = formats.money if column.kind is ValueKind.MONEY else None
+        kind_format = {ValueKind.MONEY: formats.money, ValueKind.RATE: formats.rate}.get(
+            column.kind
+        )
         width = max(column.width, len(column.header) + 2)
         sheet.set_column(index, index, min(width, 60), kind_format)
     sheet.freeze_panes(1, 0)
@@ -157,7 +168,12 @@ def _cell_writer(column: Column, formats: _Formats) -> Callable[[Any, int, int, 
     return write_text
 
 
-_KINDS = {ValueKind.DATE: "date", ValueKind.MONEY: "money", ValueKind.INTEGER: "number"}
+_KINDS = {
+    ValueKind.DATE: "date",
+    ValueKind.MONEY: "money",
+    ValueKind.INTEGER: "number",
+    ValueKind.RATE: "rate",
+}
 
 
 def _cell_value(column: Column) -> Callable[[Any], Any]:
@@ -233,14 +249,16 @@ def export_workbook(
     return report
 
 
-def budget_summary_rows(services: Services) -> Iterator[list[Any]]:
+def budget_summary_rows(services: Services) -> Iterator[tuple[list[Any], bool]]:
     """Budget against actual of every year with a budget or expenditure, oldest first: a line per
-    category and currency, then a "Total CNY" row per currency (never added across currencies)."""
+    category and currency, then a "Total CNY" row per currency (never added across currencies);
+    each row with whether it is a total."""
     for year in sorted(services.finances.years()):
         summary = services.finances.budget_vs_actual(year)
         for currency in summary.currencies:
-            for line in (*summary.lines_in(currency), summary.total_in(currency)):
-                yield [year, *(cell(line) for cell in _SUMMARY_CELLS)]
+            for line in summary.lines_in(currency):
+                yield [year, *(cell(line) for cell in _SUMMARY_CELLS)], False
+            yield [year, *(cell(summary.total_in(currency)) for cell in _SUMMARY_CELLS)], True
 
 
 #: The budget summary's columns after "Year": currency first, as the rows are grouped.
@@ -255,15 +273,20 @@ _SUMMARY_CELLS = [column.value for column in _SUMMARY_COLUMNS]
 def _write_budget_summary(services: Services, workbook: WorkbookWriter) -> int:
     """The "Budget summary" sheet, for reading only: the importer reads sheets named after a
     table, and this is none, so a whole-database workbook still imports as it was exported."""
-    kinds = {ValueKind.MONEY: "money", ValueKind.PERCENT: "number"}
+    kinds = {ValueKind.MONEY: "money", ValueKind.PERCENT: "percent"}
     sheet = workbook.add_sheet(
         BUDGET_SUMMARY.sheet,
         ["Year", *(column.header for column in _SUMMARY_COLUMNS)],
         [7.7, *(min(max(c.width, len(c.header) + 2), 60) + 0.7 for c in _SUMMARY_COLUMNS)],
         ["number", *(kinds.get(column.kind, "text") for column in _SUMMARY_COLUMNS)],
     )
-    for row in budget_summary_rows(services):
-        sheet.add_row(row)
+    # "% used" is a percentage of 100 (93.75); a cell formatted as a percentage holds 0.9375.
+    percents = [i for i, c in enumerate(_SUMMARY_COLUMNS, start=1) if c.kind is ValueKind.PERCENT]
+    for row, total in budget_summary_rows(services):
+        for index in percents:
+            if row[index] is not None:
+                row[index] = row[index] / 100
+        sheet.add_row(row, bold=total)
     workbook.finish_sheet(sheet)
     return sheet.rows
 
@@ -337,6 +360,19 @@ def _write_template(xlsxwriter: Any, path: Path, spec: TableSpec) -> None:
                     "criteria": ">",
                     "value": date(1900, 1, 1),
                     "error_message": "Enter a date.",
+                },
+            )
+        elif column.kind is ValueKind.RATE:
+            sheet.data_validation(
+                1,
+                index,
+                5000,
+                index,
+                {
+                    "validate": "decimal",
+                    "criteria": ">",
+                    "value": 0,
+                    "error_message": "Enter a rate (more than 0, at most six decimals).",
                 },
             )
         elif column.kind is ValueKind.MONEY:

@@ -9,8 +9,11 @@ nothing (every row is "unchanged"); a changed cell updates that record only.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import partial, wraps
 from operator import itemgetter
 from pathlib import Path
@@ -21,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import (
+    BudgetPlanStatus,
     DecisionStatus,
     FinanceKind,
     MeetingKind,
@@ -30,9 +34,12 @@ from anso_desktop.domain import (
 )
 from anso_desktop.errors import UserError, ValidationError
 from anso_desktop.services import Services
+from anso_desktop.services.budget_plans import BudgetPlanData, BudgetPlanLineData
 from anso_desktop.services.decisions import BoardMeetingData, DecisionData
+from anso_desktop.services.exchange_rates import ExchangeRateData
 from anso_desktop.services.finances import FinanceEntryData, FundData
 from anso_desktop.services.meetings import MeetingData, OrganizerData
+from anso_desktop.services.money import currency_code
 from anso_desktop.services.organizations import ROW_COLUMNS, ContactData, OrganizationData
 from anso_desktop.spreadsheets import cells
 from anso_desktop.spreadsheets.cells import CellError
@@ -41,8 +48,11 @@ from anso_desktop.spreadsheets.reading import Sheet, WorkbookError, read_sheet, 
 from anso_desktop.spreadsheets.report import ImportReport, Outcome, RowIssue
 from anso_desktop.storage.models import (
     BoardMeeting,
+    BudgetPlan,
+    BudgetPlanLine,
     Contact,
     Decision,
+    ExchangeRate,
     FinanceEntry,
     Fund,
     Meeting,
@@ -106,6 +116,8 @@ def _cell_reader(column: Column, year: int | None) -> Callable[[Any], Any]:
         return partial(cells.date_range, year=year)  # (start, end): callers take what they need
     if kind is ValueKind.MONEY:
         return cells.money
+    if kind is ValueKind.RATE:
+        return _rate
     if kind is ValueKind.CHOICE:
         assert column.choices is not None
         return _remembered(partial(cells.choice, choices=column.choices))
@@ -114,6 +126,32 @@ def _cell_reader(column: Column, year: int | None) -> Callable[[Any], Any]:
     if kind is ValueKind.LIST:
         return cells.names
     return lambda value: None
+
+
+_RATE_QUANTUM = Decimal("0.000001")
+
+
+def _rate(value: Any) -> Decimal | None:
+    """An exchange rate, exact to six decimals. A float is taken at its shortest decimal form, so
+    the 6.4515 a sheet holds reads as Decimal("6.4515"), not as the double nearest it; one a hair
+    off six decimals (a rate Excel computed) is rounded. Above zero is the service's check."""
+    if cells.is_blank(value):
+        return None
+    if isinstance(value, bool) or (isinstance(value, int | float) and not abs(value) < 1e13):
+        raise CellError(f"'{value}' is not a rate (or too large)")  # inf and nan too
+    written = repr(value) if isinstance(value, float) else str(value).strip()
+    try:
+        found = Decimal(re.sub(r"[\s,]", "", written))
+    except InvalidOperation:
+        raise CellError(f"'{written}' is not a rate") from None
+    if not found.is_finite() or found.adjusted() >= 13:
+        raise CellError(f"'{written}' is not a rate (or too large)")
+    near = abs(found - found.quantize(_RATE_QUANTUM)) < Decimal("1e-12")
+    if isinstance(value, float) and near and found.as_tuple().exponent < -6:  # type: ignore[operator]
+        found = found.quantize(_RATE_QUANTUM)
+    if found.normalize().as_tuple().exponent < -6:  # type: ignore[operator]
+        raise CellError(f"'{written}' has more than six decimals")
+    return found
 
 
 def _remembered(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -242,6 +280,8 @@ class _Context:
         self.services = services
         self.session = session
         self.endorsements: list[tuple[Any, str, int, str]] = []  # (organization, "4.3", row, sheet)
+        #: Plans the file says are approved, approved once their lines are in: (id, on, row, sheet).
+        self.approvals: list[tuple[int, date, int, str]] = []
 
     def organization_id(self, name: str, column: str) -> int:
         found = self.session.scalars(
@@ -750,6 +790,238 @@ class _Finances(_Table):
         return context.services.finances.update(record.id, record.version, data)
 
 
+def _currency(values: dict[str, Any], key: str, default: str | None = None) -> str:
+    """The ISO code of a currency cell ("RMB" and "yuan" read as CNY), part of a natural key."""
+    text = values.get(key) or default
+    if not text:
+        raise _RowRefused(key, "missing")
+    try:
+        return currency_code(text)
+    except ValueError as error:
+        raise _RowRefused(key, str(error)) from None
+
+
+def _require(values: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        if values.get(key) in (None, ""):
+            raise _RowRefused(key, "missing")
+
+
+class _ExchangeRates(_Table):
+    spec = TABLES["exchange-rates"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        _require(values, "fiscal_year")
+        return (
+            values["fiscal_year"],
+            _currency(values, "currency"),
+            _currency(values, "to_currency"),
+        )
+
+    def label(self, values: dict[str, Any]) -> str:
+        return (
+            f"{values.get('fiscal_year')} {values.get('currency')} to {values.get('to_currency')}"
+        )
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        year, currency, to_currency = key  # type: ignore[misc]
+        return context.session.scalars(
+            select(ExchangeRate).where(
+                ExchangeRate.fiscal_year == year,
+                ExchangeRate.currency == currency,
+                ExchangeRate.to_currency == to_currency,
+            )
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return ExchangeRateData.from_record(record)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        year, currency, to_currency = self.key(values)  # type: ignore[misc]
+        base = current or ExchangeRateData(year, currency, to_currency, None)
+        changes = {k: values[k] for k in ("rate", "note") if k in values}
+        return replace(
+            base, fiscal_year=year, currency=currency, to_currency=to_currency, **changes
+        )
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.exchange_rates.create(data)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return context.services.exchange_rates.update(record.id, record.version, data)
+
+
+#: Why a change to an approved plan, or to one of its lines, is refused.
+READ_ONLY_PLAN = "approved plans are read-only; make a new revision"
+
+
+@dataclass(frozen=True)
+class _PlanRow:
+    """A budget plan as its sheet holds it: the service's data plus revision, status and date,
+    which the service sets through its own use cases (a numbered draft, then `approve`)."""
+
+    fiscal_year: int
+    revision: int
+    status: BudgetPlanStatus
+    based_on: str | None = None
+    approved_on: date | None = None
+    notes: str | None = None
+
+    @property
+    def plan_data(self) -> BudgetPlanData:
+        return BudgetPlanData(self.fiscal_year, self.based_on, self.notes)
+
+
+def _find_plan(context: _Context, year: int, revision: int) -> BudgetPlan | None:
+    return context.session.scalars(
+        select(BudgetPlan).where(BudgetPlan.fiscal_year == year, BudgetPlan.revision == revision)
+    ).one_or_none()
+
+
+class _BudgetPlans(_Table):
+    spec = TABLES["budget-plans"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        _require(values, "fiscal_year", "revision")
+        return (values["fiscal_year"], values["revision"])
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values.get('fiscal_year')} plan, revision {values.get('revision')}"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        return _find_plan(context, *key)  # type: ignore[misc]
+
+    def data_of(self, record: Any) -> Any:
+        return _PlanRow(
+            record.fiscal_year,
+            record.revision,
+            record.status,
+            record.based_on,
+            record.approved_on,
+            record.notes,
+        )
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        changes = {k: values[k] for k in ("based_on", "notes") if k in values}
+        if "status" in values:
+            changes["status"] = values["status"] or BudgetPlanStatus.DRAFT
+        if "approved_on" in values:
+            changes["approved_on"] = _first(values, "approved_on")
+        base = current or _PlanRow(
+            values["fiscal_year"], values["revision"], BudgetPlanStatus.DRAFT
+        )
+        data = replace(base, **changes)
+        if data.status is BudgetPlanStatus.APPROVED and data.approved_on is None:
+            raise _RowRefused("approved_on", "an approved plan needs the date it was approved")
+        if data.status is BudgetPlanStatus.DRAFT and data.approved_on is not None:
+            raise _RowRefused("status", "a draft has no approval date: say Approved, or clear it")
+        return data
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return context.services.budget_plans.create_as_revision(data.plan_data, data.revision)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        if record.status is BudgetPlanStatus.APPROVED:
+            raise _RowRefused("status", READ_ONLY_PLAN)
+        return context.services.budget_plans.update(record.id, record.version, data.plan_data)
+
+    def after_save(
+        self, context: _Context, record: Any, values: dict[str, Any], row: ParsedRow, sheet: str
+    ) -> None:
+        approved = values.get("status") is BudgetPlanStatus.APPROVED
+        if approved and record.status is not BudgetPlanStatus.APPROVED:
+            context.approvals.append((record.id, _first(values, "approved_on"), row.number, sheet))
+
+
+@dataclass(frozen=True)
+class _LineRow:
+    """A plan line with the plan it belongs to (year and revision)."""
+
+    fiscal_year: int
+    revision: int
+    line: BudgetPlanLineData
+
+
+class _BudgetPlanLines(_Table):
+    spec = TABLES["budget-plan-lines"]
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        _require(values, "fiscal_year", "revision", "category")
+        category = " ".join(values["category"].split())
+        return (
+            values["fiscal_year"],
+            values["revision"],
+            category,
+            _currency(values, "currency", "CNY"),
+        )
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values.get('fiscal_year')} plan, revision {values.get('revision')}: {values.get('category')}"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        year, revision, category, currency = key  # type: ignore[misc]
+        return context.session.scalars(
+            select(BudgetPlanLine)
+            .join(BudgetPlanLine.plan)
+            .where(
+                BudgetPlan.fiscal_year == year,
+                BudgetPlan.revision == revision,
+                BudgetPlanLine.category == category,
+                BudgetPlanLine.currency == currency,
+            )
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        plan = record.plan
+        return _LineRow(plan.fiscal_year, plan.revision, BudgetPlanLineData.from_record(record))
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        year, revision, category, currency = self.key(values)  # type: ignore[misc]
+        if current is None:
+            if _find_plan(context, year, revision) is None:
+                raise _RowRefused(
+                    "revision",
+                    f"there is no {year} budget plan, revision {revision}, in the file or the "
+                    "database (add it to the Budget plans sheet)",
+                )
+            current = _LineRow(year, revision, BudgetPlanLineData(category, None, currency))
+        changes = {k: values[k] for k in ("amount", "note") if k in values}
+        line = replace(current.line, category=category, currency=currency, **changes)
+        return replace(current, line=line)
+
+    def create(self, context: _Context, data: Any) -> Any:
+        return self._save(context, data, None)
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        return self._save(context, data, record)
+
+    @staticmethod
+    def _save(context: _Context, data: _LineRow, record: BudgetPlanLine | None) -> Any:
+        """The plan's lines saved with this one added or replaced: a plan is saved whole."""
+        plan = _find_plan(context, data.fiscal_year, data.revision)
+        assert plan is not None  # `build` refused a line without its plan
+        if plan.status is BudgetPlanStatus.APPROVED:
+            raise _RowRefused("revision", READ_ONLY_PLAN)
+        replaced = (record.category, record.currency) if record is not None else None
+        lines = [
+            BudgetPlanLineData.from_record(line)
+            for line in plan.lines
+            if (line.category, line.currency) != replaced
+        ]
+        lines.append(data.line)
+        try:
+            return context.services.budget_plans.save_lines(plan.id, plan.version, lines)
+        except ValidationError as error:
+            # Only the new line can be wrong; its errors are "lines[i].amount": "Line 7: ...".
+            prefix = f"lines[{len(lines) - 1}]."
+            raise ValidationError(
+                {
+                    key.removeprefix(prefix): re.sub(r"^Line \d+: ", "", message)
+                    for key, message in error.errors.items()
+                }
+            ) from None
+
+
 TABLE_IMPORTERS: dict[str, _Table] = {
     table.spec.name: table
     for table in (
@@ -760,6 +1032,9 @@ TABLE_IMPORTERS: dict[str, _Table] = {
         _Decisions(),
         _Funds(),
         _Finances(),
+        _ExchangeRates(),
+        _BudgetPlans(),
+        _BudgetPlanLines(),
     )
 }
 
@@ -868,6 +1143,7 @@ def import_file(
                     step()
                     _import_row(context, table, sheet, row, seen, report)
             _link_endorsements(context, report)
+            _approve_plans(context, report)
             if report.errors or options.dry_run:
                 raise _Rollback
             report.written = True
@@ -1140,6 +1416,24 @@ def _link_endorsements(context: _Context, report: ImportReport) -> None:
             if decision.id not in {o.id for o in decision.organizations}:
                 decision.organizations.append(organization)
     context.session.flush()
+
+
+def _approve_plans(context: _Context, report: ImportReport) -> None:
+    """Approve the plans the file says are approved, now that their lines are in (an approved
+    plan takes no more lines), each as of the date its row gives."""
+    if report.errors:
+        return  # nothing will be written
+    spec = TABLES["budget-plans"]
+    for plan_id, on, row, sheet in context.approvals:
+        plan = context.session.get(BudgetPlan, plan_id)
+        assert plan is not None
+        try:
+            with context.session.begin_nested():
+                context.services.budget_plans.approve(plan_id, plan.version, on)
+        except ValidationError as error:
+            for key, message in error.errors.items():
+                column = _header_of(spec, "status" if key == "lines" else key)
+                report.errors.append(RowIssue(sheet, row, column, message))
 
 
 @_cycle_collector_paused

@@ -1,5 +1,5 @@
 """A small streaming .xlsx writer for exports: exactly the features an export uses (text,
-numbers, dates, amounts; a bold frozen header; column widths; an autofilter), written straight
+numbers, dates, amounts, rates, percentages; a bold frozen header; column widths; an autofilter), written straight
 into the zip as the rows come.
 
 Why not a general library: a whole-database export is mostly writing cells, and the general
@@ -29,15 +29,30 @@ STYLE_TEXT = 0
 STYLE_HEADER = 1
 STYLE_DATE = 2
 STYLE_MONEY = 3
+STYLE_RATE = 4
+STYLE_PERCENT = 5
+#: The same in bold, for a row that totals the rows above it (numbers and text share one).
+STYLE_BOLD = {STYLE_TEXT: 6, STYLE_DATE: 7, STYLE_MONEY: 8, STYLE_RATE: 9, STYLE_PERCENT: 10}
+RATE_FORMAT = "0.000000"
 
+
+def _xf(number_format: int, font: int = 0) -> str:
+    applied = (' applyNumberFormat="1"' if number_format else "") + (
+        ' applyFont="1"' if font else ""
+    )
+    return f'<xf numFmtId="{number_format}" fontId="{font}" fillId="0" borderId="0" xfId="0"{applied}/>'
+
+
+# numFmtId 164 dates, 165 amounts, 166 rates; 10 is Excel's built-in "0.00%" (0.6 shows 60.00%).
+_NUMBER_FORMATS = (0, 164, 165, 166, 10)
 _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="{_MAIN}">
-<numFmts count="2"><numFmt numFmtId="164" formatCode="d mmm yyyy"/><numFmt numFmtId="165" formatCode="#,##0.00"/></numFmts>
+<numFmts count="3"><numFmt numFmtId="164" formatCode="d mmm yyyy"/><numFmt numFmtId="165" formatCode="#,##0.00"/><numFmt numFmtId="166" formatCode="{RATE_FORMAT}"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
-<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellStyleXfs>
+<cellXfs count="11">{_xf(0)}<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>{"".join(_xf(n) for n in _NUMBER_FORMATS[1:])}{"".join(_xf(n, 1) for n in _NUMBER_FORMATS)}</cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
@@ -57,6 +72,10 @@ def _text_cell(reference: str, text: str, style: int = STYLE_TEXT) -> str:
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     styled = f' s="{style}"' if style else ""
     return f'<c r="{reference}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+#: Kinds written as a number in a format of their own: "percent" is a fraction (0.6 is 60%).
+_NUMBER_STYLES = {"money": STYLE_MONEY, "rate": STYLE_RATE, "percent": STYLE_PERCENT}
 
 
 class SheetWriter:
@@ -95,7 +114,8 @@ class SheetWriter:
     def _write(self, text: str) -> None:
         self._stream.write(text.encode("utf-8"))
 
-    def add_row(self, values: Iterable[Any]) -> None:
+    def add_row(self, values: Iterable[Any], bold: bool = False) -> None:
+        """One row; `bold` for a total (the summary's "Total CNY" rows)."""
         self._row += 1
         number = self._row
         cells: list[str] = []
@@ -105,15 +125,20 @@ class SheetWriter:
             reference = f"{letter}{number}"
             if kind == "date":
                 day = value.date() if isinstance(value, datetime) else value
+                style = STYLE_BOLD[STYLE_DATE] if bold else STYLE_DATE
                 cells.append(
-                    f'<c r="{reference}" s="{STYLE_DATE}"><v>{(day - _EXCEL_EPOCH).days}</v></c>'
+                    f'<c r="{reference}" s="{style}"><v>{(day - _EXCEL_EPOCH).days}</v></c>'
                 )
-            elif kind == "money":
-                cells.append(f'<c r="{reference}" s="{STYLE_MONEY}"><v>{Decimal(value)}</v></c>')
+            elif kind in _NUMBER_STYLES:
+                style = _NUMBER_STYLES[kind]
+                style = STYLE_BOLD[style] if bold else style
+                cells.append(f'<c r="{reference}" s="{style}"><v>{Decimal(value)}</v></c>')
             elif kind == "number":
-                cells.append(f'<c r="{reference}"><v>{value}</v></c>')
+                styled = f' s="{STYLE_BOLD[STYLE_TEXT]}"' if bold else ""
+                cells.append(f'<c r="{reference}"{styled}><v>{value}</v></c>')
             else:
-                cells.append(_text_cell(reference, str(value)))
+                style = STYLE_BOLD[STYLE_TEXT] if bold else STYLE_TEXT
+                cells.append(_text_cell(reference, str(value), style))
         self._write(f'<row r="{number}">{"".join(cells)}</row>')
 
     @property

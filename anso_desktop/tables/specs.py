@@ -15,6 +15,7 @@ from typing import Any
 
 from anso_desktop.countries import country_name
 from anso_desktop.domain import (
+    BudgetPlanStatus,
     DecisionStatus,
     FinanceKind,
     LabelledEnum,
@@ -24,6 +25,7 @@ from anso_desktop.domain import (
     OrganizationKind,
     Relation,
 )
+from anso_desktop.services.exchange_rates import format_rate
 from anso_desktop.tables.formatting import (
     NO_PERCENT,
     format_date,
@@ -45,6 +47,8 @@ class ValueKind(Enum):
     COUNTRY = auto()
     LIST = auto()
     PERCENT = auto()
+    #: An exchange rate: exact to six decimals (money stops at two).
+    RATE = auto()
     #: Shown only (not imported): derived from other columns, such as a meeting's compact dates.
     DERIVED = auto()
 
@@ -91,6 +95,8 @@ class Column:
                 return format_list(value)
             case ValueKind.PERCENT:
                 return format_percent(value)
+            case ValueKind.RATE:
+                return format_rate(value)
             case ValueKind.INTEGER:
                 return f"{value:,}" if abs(value) >= 10000 else str(value)
             case _:
@@ -98,7 +104,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (ValueKind.INTEGER, ValueKind.MONEY, ValueKind.PERCENT)
+        return self.kind in (ValueKind.INTEGER, ValueKind.MONEY, ValueKind.PERCENT, ValueKind.RATE)
 
     @property
     def sort(self) -> str | None:
@@ -262,11 +268,57 @@ BUDGET_SUMMARY = TableSpec(
         Column("percent_used", "% used", ValueKind.PERCENT, width=9, printed=True),
     ),
 )
+
+EXCHANGE_RATES = TableSpec(
+    name="exchange-rates", sheet="Exchange rates", title="Exchange rates",
+    columns=(
+        Column("fiscal_year", "Year", ValueKind.INTEGER, required=True, width=7, synonyms=("Fiscal year", "FY")),
+        Column("currency", "Currency", required=True, width=9, synonyms=("From", "From currency")),
+        Column("to_currency", "To currency", required=True, width=11, synonyms=("To", "Into")),
+        Column("rate", "Rate", ValueKind.RATE, required=True, width=14, synonyms=("Exchange rate",)),
+        Column("note", "Note", ValueKind.LONG_TEXT, width=40, sort_key=None, synonyms=("Notes", "Source")),
+    ),
+)
+
+BUDGET_PLANS = TableSpec(
+    name="budget-plans", sheet="Budget plans", title="Budget plans",
+    columns=(
+        Column("fiscal_year", "Year", ValueKind.INTEGER, required=True, width=7, synonyms=("Fiscal year", "FY")),
+        Column("revision", "Revision", ValueKind.INTEGER, required=True, width=9, synonyms=("Rev", "Rev.")),
+        Column("status", "Status", ValueKind.CHOICE, BudgetPlanStatus, width=10),
+        Column("based_on", "Based on", width=24, synonyms=("Source",)),
+        Column("approved_on", "Approved on", ValueKind.DATE, width=12, synonyms=("Approved", "Approval date")),
+        Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, sort_key=None, synonyms=("Remarks",)),
+    ),
+)
+
+BUDGET_PLAN_LINES = TableSpec(
+    name="budget-plan-lines", sheet="Budget plan lines", title="Budget plan lines",
+    columns=(
+        Column("fiscal_year", "Year", ValueKind.INTEGER, required=True, width=7, sort_key=None, getter=lambda line: line.plan.fiscal_year, synonyms=("Fiscal year", "FY")),
+        Column("revision", "Revision", ValueKind.INTEGER, required=True, width=9, sort_key=None, getter=lambda line: line.plan.revision, synonyms=("Rev", "Rev.")),
+        Column("category", "Category", required=True, width=26, synonyms=("Budget line", "Item")),
+        Column("currency", "Currency", width=9, synonyms=("Cur", "Ccy")),
+        Column("amount", "Amount", ValueKind.MONEY, required=True, width=16, synonyms=("Sum", "Value")),
+        Column("note", "Note", ValueKind.LONG_TEXT, width=40, sort_key=None, synonyms=("Notes", "Remarks")),
+    ),
+)
 # fmt: on
 
 #: Every table, in the order a whole-database workbook lists them (and imports them: each sheet
 #: after the ones it refers to).
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (MEMBERS, CONTACTS, MEETINGS, BOARD_MEETINGS, DECISIONS, FUNDS, FINANCES)
+    for spec in (
+        MEMBERS,
+        CONTACTS,
+        MEETINGS,
+        BOARD_MEETINGS,
+        DECISIONS,
+        FUNDS,
+        FINANCES,
+        EXCHANGE_RATES,
+        BUDGET_PLANS,
+        BUDGET_PLAN_LINES,
+    )
 }

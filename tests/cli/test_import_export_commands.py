@@ -33,9 +33,9 @@ from tests.spreadsheets.conftest import (
     seed_list,
 )
 
-#: The demo's organizations, meetings, board meetings, decisions, fund and entries, and the
-#: three contacts the spreadsheet tests add to it.
-DEMO_ROWS = 160
+#: The demo's organizations, meetings, board meetings, decisions, fund, entries, exchange rate
+#: and budget plan (one plan, six lines), and the three contacts the spreadsheet tests add to it.
+DEMO_ROWS = 168
 
 
 def command(*arguments: str) -> list[str]:
@@ -113,13 +113,23 @@ def test_export_import_export_round_trip(locations: tuple[str, str], tmp_path: P
     load_full_demo(Services.over(demo))
     demo.dispose()
     exported, meetings = tmp_path / "anso.xlsx", tmp_path / "meetings.xlsx"
-    whole, alone = run_many(
+    plans = tmp_path / "plans.xlsx"
+    plan_tables = ["--table", "exchange-rates", "--table", "budget-plans"]
+    whole, alone, plans_alone = run_many(
         [
             ["--db", first, "export", str(exported)],
             ["--db", first, "export", str(meetings), "--table", "meetings"],
+            ["--db", first, "export", str(plans), *plan_tables, "--table", "budget-plan-lines"],
         ],
         tmp_path,
     )
+    assert plans_alone.returncode == 0, plans_alone.stderr
+    assert "1 exchange-rates, 1 budget-plans, 6 budget-plan-lines" in plans_alone.stdout
+    everything = read_workbook(exported)
+    assert read_workbook(plans) == {
+        sheet: everything[sheet]
+        for sheet in ("Exchange rates", "Budget plans", "Budget plan lines")
+    }
     assert whole.returncode == 0, whole.stderr
     assert "79 members" in whole.stdout and "44 meetings" in whole.stdout
     assert "3 contacts" in whole.stdout
@@ -145,6 +155,9 @@ def test_export_import_export_round_trip(locations: tuple[str, str], tmp_path: P
         "decisions",
         "funds",
         "finances",
+        "exchange-rates",
+        "budget-plans",
+        "budget-plan-lines",
     ]
     assert same_table.returncode == 0, same_table.stderr
     report = json.loads(same_table.stdout)

@@ -44,7 +44,18 @@ DESIGN_HEADERS = {
     "Decisions": ["Board meeting", "Number", "Decision", "Status"],
     "Finances": ["Year", "Category", "Kind", "Amount", "Currency"],
 }
-SHEETS = ["Members", "Contacts", "Meetings", "Board meetings", "Decisions", "Funds", "Finances"]
+SHEETS = [
+    "Members",
+    "Contacts",
+    "Meetings",
+    "Board meetings",
+    "Decisions",
+    "Funds",
+    "Finances",
+    "Exchange rates",
+    "Budget plans",
+    "Budget plan lines",
+]
 #: Text that a spreadsheet program would run as a formula if it were written as one.
 FORMULA_LIKE = [
     '=HYPERLINK("http://x","click")',
@@ -117,7 +128,7 @@ def test_the_header_is_bold_frozen_and_filtered(workbook: Any) -> None:
 
 
 def test_dates_are_real_dates_and_numbers_real_numbers(workbook: Any) -> None:
-    seen = {ValueKind.DATE: 0, ValueKind.MONEY: 0, ValueKind.INTEGER: 0}
+    seen = {ValueKind.DATE: 0, ValueKind.MONEY: 0, ValueKind.INTEGER: 0, ValueKind.RATE: 0}
     for spec in TABLES.values():
         sheet = workbook[spec.sheet]
         for column in spec.sheet_columns:
@@ -134,6 +145,9 @@ def test_dates_are_real_dates_and_numbers_real_numbers(workbook: Any) -> None:
                 elif column.kind is ValueKind.INTEGER:
                     assert cell.data_type == "n" and isinstance(cell.value, int), cell.coordinate
                     seen[ValueKind.INTEGER] += 1
+                elif column.kind is ValueKind.RATE:
+                    assert cell.data_type == "n" and cell.number_format == "0.000000"
+                    seen[ValueKind.RATE] += 1
                 else:
                     assert cell.data_type == "s", cell.coordinate
     assert all(seen.values()), seen
@@ -372,15 +386,19 @@ def test_the_budget_summary_sheet(services: Services, tmp_path: Path) -> None:
     assert workbook.sheetnames[-1] == "Budget summary"
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
         ["Year", "Currency", "Category", "Budget", "Actual", "Variance", "% used"],
-        [2021, "CNY", "Publications", 0.3, 0.3, 0, 100],
-        [2021, "CNY", "Scholarships", 32000000, 30000000, 2000000, 93.75],
-        [2021, "CNY", "Total CNY", 32000000.3, 30000000.3, 2000000, 93.75],
+        [2021, "CNY", "Publications", 0.3, 0.3, 0, 1],
+        [2021, "CNY", "Scholarships", 32000000, 30000000, 2000000, 0.9375],
+        [2021, "CNY", "Total CNY", 32000000.3, 30000000.3, 2000000, 0.9375],
         [2021, "USD", "Scholarships", 0, 2500.55, -2500.55, None],
         [2021, "USD", "Total USD", 0, 2500.55, -2500.55, None],
         [2022, "CNY", "Training", 6000000, 0, 6000000, 0],
         [2022, "CNY", "Total CNY", 6000000, 0, 6000000, 0],
     ]
     assert {sheet.cell(row, 4).number_format for row in range(2, 9)} == {"#,##0.00"}
+    # "% used" is a real percentage: 0.9375 shown as 93.75%; a currency's total row is bold.
+    assert {sheet.cell(row, 7).number_format for row in (2, 3, 4, 7, 8)} == {"0.00%"}
+    assert [row for row in range(2, 9) if sheet.cell(row, 3).font.b] == [4, 6, 8]
+    assert sheet.cell(4, 4).font.b and sheet.cell(4, 7).font.b and not sheet.cell(3, 7).font.b
     assert sheet.freeze_panes == "A2"
     # The cells hold the exact decimal text, not a float's rounding of it.
     with zipfile.ZipFile(path) as archive:
