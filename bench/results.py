@@ -18,9 +18,13 @@ class Measurement:
     peak_mb: float | None = None
     goal_mb: float | None = None
     note: str = ""
+    #: The ratio judged, when runs were paired with their baseline (else medians are divided).
+    paired_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         return self.seconds / self.baseline if self.baseline else None
 
     @property
