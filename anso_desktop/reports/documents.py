@@ -279,14 +279,6 @@ def _grouping(request: PrintRequest) -> Grouping | None:
     return offered[request.group_by]
 
 
-def _service(services: Services, table: str) -> Any:
-    return {
-        "members": services.organizations,
-        "meetings": services.meetings,
-        "decisions": services.decisions,
-    }[table]
-
-
 def build_list(
     services: Services,
     request: PrintRequest,
@@ -305,7 +297,7 @@ def build_list(
     )
     groups: dict[Any, PrintGroup] = {}
     order: dict[Any, Any] = {}
-    for count, record in enumerate(_service(services, request.table).iterate(query), start=1):
+    for count, record in enumerate(services.for_table(request.table).iterate(query), start=1):
         cells = tuple(column.display(column.value(record)) for column in columns)
         value = grouping.value(record) if grouping is not None else None
         # Board meetings come back as objects: group on their number, head with the object.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from anso_desktop.services.budget_plans import BudgetPlanService
 from anso_desktop.services.decisions import BoardMeetingService, DecisionService
@@ -40,3 +41,21 @@ class Services:
             exchange_rates=ExchangeRateService(database),
             budget_plans=BudgetPlanService(database),
         )
+
+    def for_table(self, table: str) -> Any:
+        """The service whose records make up a table of the column specs ("members" are the
+        organizations). Contacts and budget plan lines belong to their parents' services."""
+        return getattr(self, _SERVICE_OF_TABLE[table])
+
+
+#: Table (as the column specs name it) -> the attribute of `Services` that keeps its records.
+_SERVICE_OF_TABLE = {
+    "members": "organizations",
+    "meetings": "meetings",
+    "board-meetings": "board_meetings",
+    "decisions": "decisions",
+    "funds": "funds",
+    "finances": "finances",
+    "exchange-rates": "exchange_rates",
+    "budget-plans": "budget_plans",
+}

@@ -46,21 +46,6 @@ class ExportReport:
         return sum(self.rows.values())
 
 
-def _service_for(services: Services, spec: TableSpec) -> Any:
-    """The service that lists a table's records (contacts are listed by the organizations',
-    budget plan lines by the plans')."""
-    return {
-        "members": services.organizations,
-        "meetings": services.meetings,
-        "board-meetings": services.board_meetings,
-        "decisions": services.decisions,
-        "funds": services.funds,
-        "finances": services.finances,
-        "exchange-rates": services.exchange_rates,
-        "budget-plans": services.budget_plans,
-    }[spec.name]
-
-
 def fetch_rows(
     services: Services, spec: TableSpec, query: ListQuery | None = None
 ) -> Iterator[Any]:
@@ -71,7 +56,7 @@ def fetch_rows(
     if spec.name == "budget-plan-lines":
         yield from services.budget_plans.all_lines()
         return
-    yield from _service_for(services, spec).iterate(query)
+    yield from services.for_table(spec.name).iterate(query)
 
 
 def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
@@ -79,7 +64,7 @@ def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = No
         return services.organizations.count_contacts()
     if spec.name == "budget-plan-lines":
         return services.budget_plans.count_lines()
-    return _service_for(services, spec).count(query)
+    return services.for_table(spec.name).count(query)
 
 
 class _Formats:

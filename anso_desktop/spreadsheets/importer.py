@@ -339,10 +339,10 @@ class _Table:
         return data
 
     def create(self, context: _Context, data: Any) -> Any:
-        raise NotImplementedError
+        return context.services.for_table(self.spec.name).create(data)
 
     def update(self, context: _Context, record: Any, data: Any) -> Any:
-        raise NotImplementedError
+        return context.services.for_table(self.spec.name).update(record.id, record.version, data)
 
     def after_save(
         self, context: _Context, record: Any, values: dict[str, Any], row: ParsedRow, sheet: str
@@ -433,12 +433,6 @@ class _Members(_Table):
         if data.relation is Relation.MEMBER and data.status is None:
             data = replace(data, status=MemberStatus.APPLICANT)
         return data
-
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.organizations.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.organizations.update(record.id, record.version, data)
 
     def after_save(
         self, context: _Context, record: Any, values: dict[str, Any], row: ParsedRow, sheet: str
@@ -565,12 +559,6 @@ class _Meetings(_Table):
     def comparable(self, data: Any) -> Any:
         return replace(data, organizers=tuple(o.name for o in data.organizers))
 
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.meetings.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.meetings.update(record.id, record.version, data)
-
 
 class _BoardMeetings(_Table):
     spec = TABLES["board-meetings"]
@@ -604,12 +592,6 @@ class _BoardMeetings(_Table):
             values,
             {k: k for k in ("number", "date", "mode", "location", "notes") if k in values},
         )
-
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.board_meetings.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.board_meetings.update(record.id, record.version, data)
 
 
 class _Decisions(_Table):
@@ -660,12 +642,6 @@ class _Decisions(_Table):
     def comparable(self, data: Any) -> Any:
         return replace(data, organization_ids=tuple(sorted(data.organization_ids)))
 
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.decisions.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.decisions.update(record.id, record.version, data)
-
 
 class _Funds(_Table):
     spec = TABLES["funds"]
@@ -700,12 +676,6 @@ class _Funds(_Table):
             else FundData(name=values["name"], currency="CNY", initial_capital=None)
         )
         return replace(base, **changes)
-
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.funds.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.funds.update(record.id, record.version, data)
 
 
 class _Finances(_Table):
@@ -783,12 +753,6 @@ class _Finances(_Table):
         currency = (data.currency or "").upper()
         return replace(data, currency="CNY" if currency == "RMB" else currency)
 
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.finances.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.finances.update(record.id, record.version, data)
-
 
 def _currency(values: dict[str, Any], key: str, default: str | None = None) -> str:
     """The ISO code of a currency cell ("RMB" and "yuan" read as CNY), part of a natural key."""
@@ -843,12 +807,6 @@ class _ExchangeRates(_Table):
         return replace(
             base, fiscal_year=year, currency=currency, to_currency=to_currency, **changes
         )
-
-    def create(self, context: _Context, data: Any) -> Any:
-        return context.services.exchange_rates.create(data)
-
-    def update(self, context: _Context, record: Any, data: Any) -> Any:
-        return context.services.exchange_rates.update(record.id, record.version, data)
 
 
 #: Why a change to an approved plan, or to one of its lines, is refused.
