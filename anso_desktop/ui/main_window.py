@@ -440,22 +440,25 @@ class MainWindow(QMainWindow):
         """This list, the whole database or a template, written off the GUI thread."""
         if self.services is None or not self.tabs.count():
             return
-        from PySide6.QtWidgets import QFileDialog
 
         from anso_desktop.ui.dialogs.export_dialog import EXPORT_FILTER, FOLDER_KEY, ExportDialog
+        from anso_desktop.ui.files import ask_save_path
 
         tab = self.current_tab()
         choice = ExportDialog.ask(self, tab.spec, tab.model.query, tab.model.total)
         if choice is None:
             return
-        folder = Path(str(self.settings.value(FOLDER_KEY) or Path.home()))
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export to Excel", str(folder / choice.file_name()), EXPORT_FILTER
+        target = ask_save_path(
+            self,
+            self.settings,
+            FOLDER_KEY,
+            "Export to Excel",
+            choice.file_name(),
+            EXPORT_FILTER,
+            ".xlsx",
         )
-        if not path:
+        if target is None:
             return
-        target = Path(path) if Path(path).suffix.lower() == ".xlsx" else Path(f"{path}.xlsx")
-        self.settings.setValue(FOLDER_KEY, str(target.parent))
         services = self.services
         self.run_task(
             "Exporting…",

@@ -6,11 +6,10 @@ painted there. A preview or a printer is painted on the GUI thread, as Qt's prin
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 # The document is built and painted on worker threads; Qt for Python's import hook is not
 # thread-safe, so what they use is imported here, on the GUI thread.
@@ -18,6 +17,7 @@ from anso_desktop.reports.documents import PrintedList, build_list, count_of, de
 from anso_desktop.reports.rendering import PageSetup, render, write_pdf
 from anso_desktop.ui import messages
 from anso_desktop.ui.dialogs.print_dialog import PrintAction, PrintChoice, PrintDialog
+from anso_desktop.ui.files import ask_save_path
 from anso_desktop.ui.tasks import Progress
 
 if TYPE_CHECKING:
@@ -58,14 +58,11 @@ def print_tab(window: MainWindow, tab: RecordTab) -> None:
 def save_pdf(window: MainWindow, choice: PrintChoice) -> None:
     services = window.services
     assert services is not None
-    folder = Path(str(window.settings.value(FOLDER_KEY) or Path.home()))
-    path, _ = QFileDialog.getSaveFileName(
-        window, "Save as PDF", str(folder / choice.file_name()), PDF_FILTER
+    target = ask_save_path(
+        window, window.settings, FOLDER_KEY, "Save as PDF", choice.file_name(), PDF_FILTER, ".pdf"
     )
-    if not path:
+    if target is None:
         return
-    target = Path(path) if Path(path).suffix.lower() == ".pdf" else Path(f"{path}.pdf")
-    window.settings.setValue(FOLDER_KEY, str(target.parent))
 
     def write(document: PrintedList, progress: Progress | None) -> str:
         report = None if progress is None else progress.report

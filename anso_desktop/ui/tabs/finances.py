@@ -533,6 +533,7 @@ class FinancesTab(RecordTab):
 
     def restore_state(self, settings: QSettings) -> None:
         super().restore_state(settings)
+        self.chart_pane.settings = settings  # where charts were saved last time
         state = settings.value(f"tabs/{self.spec.name}/summary")
         if state is not None:
             self.summary_splitter.restoreState(state)

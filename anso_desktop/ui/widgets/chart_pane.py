@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import (
 from anso_desktop.reports.chart_data import ChartData
 from anso_desktop.reports.charts import build_chart, chart_image
 from anso_desktop.ui import messages
+from anso_desktop.ui.files import ask_save_path
 
 FOLDER_KEY = "charts/folder"
 
@@ -102,22 +100,14 @@ class ChartPane(QWidget):
         chart = self.current_chart()
         if chart is None:
             return
-        folder = (
-            Path(str(self.settings.value(FOLDER_KEY) or Path.home()))
-            if self.settings
-            else Path.home()
-        )
         name = f"{chart.title.split(' (')[0]}.png".replace("/", "-").replace(":", "")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save chart as PNG", str(folder / name), "PNG images (*.png)"
+        target = ask_save_path(
+            self, self.settings, FOLDER_KEY, "Save chart as PNG", name, "PNG images (*.png)", ".png"
         )
-        if not path:
+        if target is None:
             return
-        target = Path(path) if Path(path).suffix.lower() == ".png" else Path(f"{path}.png")
         if not chart_image(chart).save(str(target), "PNG"):
             messages.warn(
                 self, f"{target} cannot be written: check the folder and its permissions."
             )
             return
-        if self.settings is not None:
-            self.settings.setValue(FOLDER_KEY, str(target.parent))
