@@ -163,85 +163,117 @@ def _board_meeting_heading(board_meeting: Any) -> str:
     return f"{ordinal(board_meeting.number)} Governing Board meeting, {format_date(board_meeting.date)}"
 
 
-#: The groupings each list offers, by the name the command line's --group-by takes.
-GROUPINGS: dict[str, dict[str, Grouping]] = {
-    "members": {
-        "country": Grouping(
-            "country",
-            "Country",
-            value=lambda record: record.country,
-            heading=_country_heading,
-            order=lambda code: (code is None, _country_heading(code).casefold()),
-            column="country",
-        ),
-        "status": _enum_grouping("status", "Status", MemberStatus),
-        "kind": _enum_grouping("kind", "Kind", OrganizationKind),
-    },
-    "meetings": {
-        "month": Grouping(
-            "month",
-            "Month",
-            value=lambda record: (record.start_date.year, record.start_date.month),
-            heading=_month_heading,
-            order=lambda month: month,
-        ),
-        "kind": _enum_grouping("kind", "Kind", MeetingKind),
-    },
-    "decisions": {
-        "board-meeting": Grouping(
-            "board-meeting",
-            "Board meeting",
-            value=lambda record: record.board_meeting,
-            heading=_board_meeting_heading,
-            order=lambda board_meeting: board_meeting.number,
-            column="board_meeting",
-        ),
-        "status": _enum_grouping("status", "Status", DecisionStatus),
-    },
-    "finances": {},
-}
+@dataclass(frozen=True)
+class PrintableList:
+    """A list that can be printed, declared once: its spec, its title, what one row is called,
+    how it can be grouped and which filters a person may type for it."""
 
-#: The spec behind each printable list (the finance summary has its own, of summary lines).
-LIST_SPECS: dict[str, TableSpec] = {
-    "members": MEMBERS,
-    "meetings": MEETINGS,
-    "decisions": DECISIONS,
-    "finances": BUDGET_SUMMARY,
-}
+    spec: TableSpec
+    title: str
+    noun: str
+    nouns: str
+    #: The filter summary when nothing is filtered.
+    everything: str
+    #: Groupings by the name the command line's --group-by takes.
+    groupings: dict[str, Grouping]
+    #: Filters taken from the command line, by option name.
+    text_filters: tuple[str, ...]
+    #: Filters whose value is one of an enum's members (labels are accepted).
+    filter_enums: dict[str, type[LabelledEnum]]
 
-#: What one row of each list is called, singular and plural.
-_NOUNS = {
-    "members": ("organization", "organizations"),
-    "meetings": ("meeting", "meetings"),
-    "decisions": ("decision", "decisions"),
-    "finances": ("category", "categories"),
-}
 
-_TITLES = {
-    "members": "Member organizations",
-    "meetings": "List of ANSO meetings",
-    "decisions": "Decision register",
-    "finances": "Budget against actual",
+LISTS: dict[str, PrintableList] = {
+    "members": PrintableList(
+        MEMBERS,
+        "Member organizations",
+        "organization",
+        "organizations",
+        "All organizations",
+        groupings={
+            "country": Grouping(
+                "country",
+                "Country",
+                value=lambda record: record.country,
+                heading=_country_heading,
+                order=lambda code: (code is None, _country_heading(code).casefold()),
+                column="country",
+            ),
+            "status": _enum_grouping("status", "Status", MemberStatus),
+            "kind": _enum_grouping("kind", "Kind", OrganizationKind),
+        },
+        text_filters=("status", "country", "kind", "relation"),
+        filter_enums={"status": MemberStatus, "kind": OrganizationKind, "relation": Relation},
+    ),
+    "meetings": PrintableList(
+        MEETINGS,
+        "List of ANSO meetings",
+        "meeting",
+        "meetings",
+        "All meetings",
+        groupings={
+            "month": Grouping(
+                "month",
+                "Month",
+                value=lambda record: (record.start_date.year, record.start_date.month),
+                heading=_month_heading,
+                order=lambda month: month,
+            ),
+            "kind": _enum_grouping("kind", "Kind", MeetingKind),
+        },
+        text_filters=("year", "kind", "mode"),
+        filter_enums={"kind": MeetingKind, "mode": MeetingMode},
+    ),
+    "decisions": PrintableList(
+        DECISIONS,
+        "Decision register",
+        "decision",
+        "decisions",
+        "All decisions",
+        groupings={
+            "board-meeting": Grouping(
+                "board-meeting",
+                "Board meeting",
+                value=lambda record: record.board_meeting,
+                heading=_board_meeting_heading,
+                order=lambda board_meeting: board_meeting.number,
+                column="board_meeting",
+            ),
+            "status": _enum_grouping("status", "Status", DecisionStatus),
+        },
+        text_filters=("board_meeting", "status", "owner", "open"),
+        filter_enums={"status": DecisionStatus},
+    ),
+    # The finance summary: lines of budget against actual, grouped by year and currency itself.
+    "finances": PrintableList(
+        BUDGET_SUMMARY,
+        "Budget against actual",
+        "category",
+        "categories",
+        "All years and currencies",
+        groupings={},
+        text_filters=("year", "currency", "convert_to"),
+        filter_enums={},
+    ),
 }
 
 
 def count_of(table: str, count: int) -> str:
-    singular, plural = _NOUNS[table]
-    return f"{count:,} {singular if count == 1 else plural}"
+    printable = LISTS[table]
+    return f"{count:,} {printable.noun if count == 1 else printable.nouns}"
 
 
 def printable_columns(table: str) -> tuple[Column, ...]:
     """The columns a user may choose from for this list, in spec order."""
-    spec = LIST_SPECS[table]
+    spec = LISTS[table].spec
     return tuple(column for column in spec.columns if column.grid or column.printed)
 
 
 def default_columns(table: str) -> tuple[str, ...]:
-    return tuple(column.key for column in LIST_SPECS[table].printed_columns)
+    return tuple(column.key for column in LISTS[table].spec.printed_columns)
 
 
 def _chosen_columns(request: PrintRequest) -> tuple[Column, ...]:
-    spec = LIST_SPECS[request.table]
+    spec = LISTS[request.table].spec
     keys = list(dict.fromkeys(request.columns or default_columns(request.table)))
     known = {column.key: column for column in printable_columns(request.table)}
     unknown = [key for key in keys if key not in known]
@@ -269,7 +301,7 @@ def _one_year(request: PrintRequest) -> bool:
 def _grouping(request: PrintRequest) -> Grouping | None:
     if not request.group_by:
         return None
-    offered = GROUPINGS[request.table]
+    offered = LISTS[request.table].groupings
     if request.group_by not in offered:
         choices = ", ".join(offered) or "none"
         raise UserError(
@@ -321,7 +353,7 @@ def build_list(
         filtered = request.search.strip() or any(
             value not in (None, "", False) for value in request.filters.values()
         )
-        plural = _NOUNS[request.table][1]
+        plural = LISTS[request.table].nouns
         closing = f"No {plural} match the filters above." if filtered else f"No {plural} yet."
     if grouping is not None:
         closing += f" in {len(result):,} group{'s' if len(result) != 1 else ''}"
@@ -336,12 +368,12 @@ def build_list(
 
 
 def _title(request: PrintRequest) -> str:
-    title = _TITLES[request.table]
+    title = LISTS[request.table].title
     year = request.filters.get("year")
     if year not in (None, ""):
         title = f"{title} {year}"
     if request.group_by:
-        label = GROUPINGS[request.table][request.group_by].label.lower()
+        label = LISTS[request.table].groupings[request.group_by].label.lower()
         title = f"{title}, by {label}"
     return title
 
@@ -447,21 +479,6 @@ _FILTER_LABELS = {
     "convert_to": "All amounts in",
 }
 
-_FILTER_ENUMS: dict[str, dict[str, type[LabelledEnum]]] = {
-    "members": {"status": MemberStatus, "kind": OrganizationKind, "relation": Relation},
-    "meetings": {"kind": MeetingKind, "mode": MeetingMode},
-    "decisions": {"status": DecisionStatus},
-    "finances": {},
-}
-
-
-_EVERYTHING = {
-    "members": "All organizations",
-    "meetings": "All meetings",
-    "decisions": "All decisions",
-    "finances": "All years and currencies",
-}
-
 
 def describe_filters(services: Services, request: PrintRequest) -> str:
     """ "Status: Active · Country: China · Search: "astro"" — or "All organizations"."""
@@ -470,7 +487,7 @@ def describe_filters(services: Services, request: PrintRequest) -> str:
         if value in (None, "", False):
             continue
         label = _FILTER_LABELS.get(name, name.replace("_", " ").capitalize())
-        enum = _FILTER_ENUMS[request.table].get(name)
+        enum = LISTS[request.table].filter_enums.get(name)
         if enum is not None:
             text = enum(value).label
         elif name == "country":
@@ -485,18 +502,10 @@ def describe_filters(services: Services, request: PrintRequest) -> str:
         parts.append(f"{label}: {text}")
     if request.search.strip():
         parts.append(f'Search: "{request.search.strip()}"')
-    return " · ".join(parts) if parts else _EVERYTHING[request.table]
+    return " · ".join(parts) if parts else LISTS[request.table].everything
 
 
 # --- filters given as text (the command line) ---------------------------------------------------
-
-#: The filters each list takes from the command line, by option name.
-TEXT_FILTERS: dict[str, tuple[str, ...]] = {
-    "members": ("status", "country", "kind", "relation"),
-    "meetings": ("year", "kind", "mode"),
-    "decisions": ("board_meeting", "status", "owner", "open"),
-    "finances": ("year", "currency", "convert_to"),
-}
 
 
 def filters_from_text(services: Services, table: str, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -506,10 +515,10 @@ def filters_from_text(services: Services, table: str, given: Mapping[str, Any]) 
     for name, value in given.items():
         if value in (None, False, ""):
             continue
-        if name not in TEXT_FILTERS[table]:
+        if name not in LISTS[table].text_filters:
             option = "--" + name.replace("_", "-")
             raise UserError(f"The {table} list has no {option} filter.")
-        enum = _FILTER_ENUMS[table].get(name)
+        enum = LISTS[table].filter_enums.get(name)
         try:
             if enum is not None:
                 filters[name] = enum.from_text(str(value)).value

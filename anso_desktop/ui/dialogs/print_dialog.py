@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from anso_desktop.reports.documents import (
-    GROUPINGS,
-    LIST_SPECS,
+    LISTS,
     PrintRequest,
     default_columns,
     printable_columns,
@@ -79,7 +78,7 @@ class PrintDialog(QDialog):
         self.settings = settings
         table = request.table
         self._key = f"print/{table}"
-        self.setWindowTitle(f"Print {LIST_SPECS[table].title.lower()}")
+        self.setWindowTitle(f"Print {LISTS[table].spec.title.lower()}")
         self.setMinimumWidth(480)
 
         what = QLabel(
@@ -99,7 +98,7 @@ class PrintDialog(QDialog):
 
         self.group_by = QComboBox()
         self.group_by.addItem("No grouping", None)
-        for key, grouping in GROUPINGS[table].items():
+        for key, grouping in LISTS[table].groupings.items():
             self.group_by.addItem(grouping.label, key)
         saved_group = settings.value(f"{self._key}/group_by")
         self.group_by.setCurrentIndex(max(self.group_by.findData(saved_group), 0))
