@@ -189,6 +189,9 @@ class FinancesTab(RecordTab):
         self.summary_splitter.setStretchFactor(1, 1)
         self.summary_splitter.setCollapsible(0, False)
         layout.addWidget(self.summary_splitter, 1)
+        # The list reloads on every search keystroke; the summary below it is read again only when
+        # what it shows changes (see update_summary).
+        self._summary_for: tuple[Any, ...] | None = None
         self.model.reloaded.connect(lambda _total: self.update_summary())
         self.update_summary()
         self.finance_actions = (
@@ -249,6 +252,7 @@ class FinancesTab(RecordTab):
             self._fill_convert_choices()
 
     def refresh(self) -> None:
+        self._summary_for = None  # the books may have changed: the summary is read again
         self._fill_choices()
         super().refresh()
 
@@ -429,6 +433,16 @@ class FinancesTab(RecordTab):
             return self.service.budget_vs_actual(year), missing.message
 
     def update_summary(self) -> None:
+        """Budget against actual, the funds and the charts, for the year and currency shown.
+        A search, kind or category filter leaves them as they are: no query for those."""
+        shown = (
+            self.year.currentData(),
+            self.currency.currentData(),
+            self.convert_to.currentData(),
+        )
+        if shown == self._summary_for:
+            return
+        self._summary_for = shown
         year = self.summary_year()
         summary, not_converted = self.summary(year) if year is not None else (None, None)
         self.summary_model.set_summary(summary)
@@ -478,6 +492,7 @@ class FinancesTab(RecordTab):
         if ExchangeRatesDialog.ask(
             self, self.services, year, currencies[0] if currencies else None, "CNY"
         ):
+            self._summary_for = None  # new rates: the same choices convert differently
             self.update_summary()
 
     def rename_category(self) -> None:
