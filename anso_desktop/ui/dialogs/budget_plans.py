@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -67,7 +67,12 @@ from anso_desktop.services.money import check_amount, check_currency, currency_c
 from anso_desktop.storage.models import BudgetPlan
 from anso_desktop.tables.formatting import format_date, format_money
 from anso_desktop.ui import messages
-from anso_desktop.ui.widgets.inputs import DEFAULT_CURRENCY, SuggestingLineEdit, currency_combo
+from anso_desktop.ui.widgets.inputs import (
+    DEFAULT_CURRENCY,
+    SuggestingLineEdit,
+    currency_combo,
+    parse_amount,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -93,20 +98,6 @@ APPROVED_FOREGROUND = QBrush(QColor("#1b5e20"))
 READ_ONLY_FOREGROUND = QBrush(QColor("#616161"))
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-def parse_amount(text: str) -> Decimal | None:
-    """The amount typed in a cell ("1,234.50", "1234.5"), exactly; None when it is no number.
-
-    Decimals and sign are left as typed so the service refuses them with its own words."""
-    cleaned = text.replace(",", "").strip()
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def amount_problem(text: str) -> str | None:

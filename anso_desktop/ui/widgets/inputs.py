@@ -131,6 +131,20 @@ class CountryCombo(QComboBox):
         self.setCurrentIndex(max(index, 0))
 
 
+def parse_amount(text: str) -> Decimal | None:
+    """The amount typed ("1,234.50", "1234.5"), exactly; None when it is no number.
+
+    Decimals and sign are left as typed so the service refuses them with its own words."""
+    cleaned = text.replace(",", "").strip()
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
 class MoneyEdit(QLineEdit):
     """An amount with at most two decimals; thousands separators may be typed."""
 
@@ -143,13 +157,7 @@ class MoneyEdit(QLineEdit):
         )
 
     def value(self) -> Decimal | None:
-        text = self.text().replace(",", "").strip()
-        if not text:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return None
+        return parse_amount(self.text())
 
     def set_value(self, value: Decimal | None) -> None:
         self.setText("" if value is None else f"{value:,.2f}")
