@@ -260,6 +260,15 @@ class _RowRefused(Exception):
         self.message = message
 
 
+def _problems(spec: TableSpec, refusal: _RowRefused | UserError) -> list[tuple[str, str]]:
+    """A row's refusal as the report lists it: (column header, message) pairs."""
+    if isinstance(refusal, _RowRefused):
+        return [(_header_of(spec, refusal.column), refusal.message)]
+    if isinstance(refusal, ValidationError):
+        return [(_header_of(spec, field), message) for field, message in refusal.errors.items()]
+    return [("", refusal.message)]
+
+
 def _first(values: dict[str, Any], key: str) -> Any:
     """A date column's single date (parsed as a range)."""
     found = values.get(key)
@@ -1190,22 +1199,8 @@ def _import_row(
                 else table.update(context, record, data)
             )
         table.after_save(context, saved, row.values, row, sheet.sheet)
-    except _RowRefused as refusal:
-        _refuse(
-            report, sheet, row, label, [(_header_of(sheet.spec, refusal.column), refusal.message)]
-        )
-        return
-    except ValidationError as error:
-        _refuse(
-            report,
-            sheet,
-            row,
-            label,
-            [(_header_of(sheet.spec, k), m) for k, m in error.errors.items()],
-        )
-        return
-    except UserError as error:
-        _refuse(report, sheet, row, label, [("", error.message)])
+    except (_RowRefused, UserError) as refusal:
+        _refuse(report, sheet, row, label, _problems(sheet.spec, refusal))
         return
     if record is None:
         report.inserted += 1
@@ -1294,23 +1289,8 @@ def _import_sheet_in_bulk(
         try:
             current = table.data_of(record) if record is not None else None
             data = table.check(context, table.build(context, row.values, current), record)
-        except _RowRefused as refusal:
-            _refuse(
-                report,
-                sheet,
-                row,
-                label,
-                [(_header_of(sheet.spec, refusal.column), refusal.message)],
-            )
-            continue
-        except ValidationError as error:
-            _refuse(
-                report,
-                sheet,
-                row,
-                label,
-                [(_header_of(sheet.spec, k), m) for k, m in error.errors.items()],
-            )
+        except (_RowRefused, ValidationError) as refusal:
+            _refuse(report, sheet, row, label, _problems(sheet.spec, refusal))
             continue
         if record is None:
             record = table.new_record(context, data, key)
