@@ -79,6 +79,19 @@ def _build_parser() -> argparse.ArgumentParser:
     import_.add_argument("--year", type=int, help="the year of dates written without one (4.21-23)")
     import_.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     import_.add_argument("--json", action="store_true", help="print the report as JSON")
+    import_.add_argument(
+        "--new-if-unsure",
+        action="store_true",
+        help="import rows that only may be a record already there as new records",
+    )
+    import_.add_argument(
+        "--match",
+        action="append",
+        default=[],
+        metavar="ROW=ID",
+        type=_row_match,
+        help="row ROW (or SHEET:ROW) is the record ID already there (repeatable)",
+    )
     export = commands.add_parser(
         "export", parents=[database_option], help="export tables to an .xlsx workbook"
     )
@@ -93,7 +106,48 @@ def _build_parser() -> argparse.ArgumentParser:
         "--template", action="store_true", help="an empty template of the --table, with drop-downs"
     )
     _add_print_parser(commands, database_option)
+    duplicates = commands.add_parser(
+        "duplicates",
+        parents=[database_option],
+        help="list pairs of likely duplicate members or meetings, best first",
+    )
+    duplicates.add_argument("table", choices=["members", "meetings"])
+    duplicates.add_argument("--json", action="store_true", help="print the pairs as JSON")
+    merge = commands.add_parser(
+        "merge",
+        parents=[database_option],
+        help="merge two members or meetings into one, moving every link to KEEP_ID",
+        description="Merge OTHER_ID into KEEP_ID: the survivor keeps its values and takes the "
+        "other's where it has none; every link moves to it and the other's names become its "
+        "aliases. Refused (exit 1, nothing written) when the two cannot be one.",
+    )
+    merge.add_argument("table", choices=["members", "meetings"])
+    merge.add_argument("keep_id", type=int, metavar="KEEP_ID")
+    merge.add_argument("other_id", type=int, metavar="OTHER_ID")
+    merge.add_argument(
+        "--take",
+        action="append",
+        default=None,
+        metavar="FIELD",
+        help="take this field's value from OTHER_ID (repeatable; default: only its blanks)",
+    )
+    merge.add_argument("--dry-run", action="store_true", help="say what would move; write nothing")
+    merge.add_argument("--json", action="store_true", help="print what was done as JSON")
     return parser
+
+
+def _row_match(text: str) -> tuple[str | None, int, int]:
+    """ "12=5" or "Members:12=5": row 12 (of that sheet) is record 5."""
+    where, equals, record = text.rpartition("=")
+    sheet, colon, row = where.rpartition(":")
+    try:
+        if not equals or int(record) <= 0 or int(row) <= 0:
+            raise ValueError
+        return (sheet if colon else None), int(row), int(record)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not ROW=ID (a row number and a record id, e.g. 12=5)"
+        ) from None
 
 
 def _add_print_parser(commands: Any, database_option: argparse.ArgumentParser) -> None:
@@ -217,13 +271,55 @@ def _command_import(arguments: argparse.Namespace) -> int:
             sheet=arguments.sheet,
             year=arguments.year,
             dry_run=arguments.dry_run,
+            new_if_unsure=arguments.new_if_unsure,
+            matches={(sheet, row): record for sheet, row, record in arguments.match},
         ),
     )
     if arguments.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.summary())
-    return EXIT_REFUSED if report.errors else EXIT_OK
+    return EXIT_REFUSED if report.refused else EXIT_OK
+
+
+def _command_duplicates(arguments: argparse.Namespace) -> int:
+    import json
+
+    from anso_desktop.app import open_services
+
+    services = open_services(_database_argument(arguments))
+    pairs = services.merges.duplicates(arguments.table)
+    if arguments.json:
+        print(json.dumps([pair.to_dict() for pair in pairs], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not pairs:
+        print(f"No likely duplicates among the {arguments.table}.")
+    for pair in pairs:
+        print(
+            f"{pair.score:3d}  #{pair.first.id} '{pair.first.name}'  and  "
+            f"#{pair.second.id} '{pair.second.name}': {pair.reason}"
+        )
+    return EXIT_OK
+
+
+def _command_merge(arguments: argparse.Namespace) -> int:
+    import json
+
+    from anso_desktop.app import open_services
+
+    services = open_services(_database_argument(arguments))
+    result = services.merges.merge(
+        arguments.table,
+        arguments.keep_id,
+        arguments.other_id,
+        take_from_other=arguments.take,
+        dry_run=arguments.dry_run,
+    )
+    if arguments.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.summary())
+    return EXIT_OK
 
 
 def _command_export(arguments: argparse.Namespace) -> int:
@@ -296,6 +392,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _command_import,
     "export": _command_export,
     "print": _command_print,
+    "duplicates": _command_duplicates,
+    "merge": _command_merge,
 }
 
 

@@ -6,6 +6,7 @@ printouts show. Both directions are looked up here so that no other module spell
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import cache
 from typing import Self
@@ -100,6 +101,46 @@ class MeetingKind(LabelledEnum):
     CEREMONY = "ceremony", "Ceremony"
     SIGNING = "signing", "Signing"
     OTHER = "other", "Other"
+
+    @classmethod
+    def from_title(cls, title: str) -> MeetingKind | None:
+        """The kind a title names ("ANSO Workshop on Global Health" -> workshop), so that a new
+        meeting need not be classified by hand; None when no word tells.
+
+        The words follow the annual report's own classification (a symposium is a conference,
+        an inauguration a ceremony, an MoU a signing, a press conference none of the others).
+        The word met first wins ("Forum-workshop for ...", "Forum on ..., The World Flu Day
+        Symposium" are forums); words in parentheses count only when the rest names nothing
+        ("Workshop on ... (Parallel Session of ... Forum)" stays a workshop).
+        """
+        words = (  # (?-i:...) is case-sensitive: "GA" and "GB", not "ga" inside a name
+            (r"general\s+assembl(?:y|ies)|(?-i:GA)", cls.GENERAL_ASSEMBLY),
+            (r"(?:governing|executive)\s+board|board\s+meetings?|(?-i:GB)", cls.BOARD_MEETING),
+            (r"press\s+(?:conferences?|briefings?)", cls.OTHER),
+            (r"webinars?|(?:web|online)\s+seminars?", cls.WEBINAR),
+            (r"workshops?|seminars?", cls.WORKSHOP),
+            (r"conferences?|symposi(?:um|ums|a)|congress(?:es)?|summits?", cls.CONFERENCE),
+            (r"(?:sub-?)?forums?|fora|round\s*tables?", cls.FORUM),
+            (r"training|(?:short|online)\s+courses?|(?:summer|winter)\s+schools?", cls.TRAINING),
+            (r"exhibitions?|expos?", cls.EXHIBITION),
+            (
+                r"ceremon(?:y|ies)|inaugurat(?:ion|ions|ing)|inaugural|launch(?:es|ing)?",
+                cls.CEREMONY,
+            ),
+            (r"mous?|memorand(?:um|a)\s+of\s+understanding|signing", cls.SIGNING),
+        )
+        outside = title
+        while (inner := re.sub(r"\([^()]*\)", " ", outside)) != outside:
+            outside = inner
+        for text in (outside, title):
+            found = [
+                (match.start(), kind)
+                for pattern, kind in words
+                if (match := re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE))
+            ]
+            if found:
+                return min(found, key=lambda pair: pair[0])[1]
+        return None
 
 
 class MeetingMode(LabelledEnum):

@@ -10,6 +10,7 @@ from anso_desktop.services.decisions import BoardMeetingService, DecisionService
 from anso_desktop.services.exchange_rates import ExchangeRateService
 from anso_desktop.services.finances import FinanceEntryService, FundService
 from anso_desktop.services.meetings import MeetingService
+from anso_desktop.services.merging import MergeService
 from anso_desktop.services.organizations import OrganizationService
 from anso_desktop.storage.database import Database
 
@@ -27,6 +28,7 @@ class Services:
     funds: FundService
     exchange_rates: ExchangeRateService
     budget_plans: BudgetPlanService
+    merges: MergeService
 
     @classmethod
     def over(cls, database: Database) -> Services:
@@ -40,6 +42,7 @@ class Services:
             funds=FundService(database),
             exchange_rates=ExchangeRateService(database),
             budget_plans=BudgetPlanService(database),
+            merges=MergeService(database),
         )
 
     def for_table(self, table: str) -> Any:

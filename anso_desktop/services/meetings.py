@@ -7,12 +7,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import MeetingKind, MeetingMode
+from anso_desktop.services import matching
 from anso_desktop.services.base import CrudService, Errors, clean_text
-from anso_desktop.storage.models import Meeting, MeetingOrganizer, Organization, normalize_name
+from anso_desktop.services.matching import Candidate, MeetingIndex
+from anso_desktop.storage.models import Meeting, MeetingOrganizer
+
+_INDEX_KEY = "meeting_index"
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,33 @@ class MeetingService(CrudService[Meeting, MeetingData]):
             return []
         return list(range(last.year, first.year - 1, -1))
 
+    # --- identity: likely matches --------------------------------------------------------
+
+    @staticmethod
+    def matching_index(session: Session) -> MeetingIndex:
+        """Every meeting indexed for likely matches, built once per transaction."""
+        index = session.info.get(_INDEX_KEY)
+        if index is None:
+            index = session.info[_INDEX_KEY] = matching.MeetingIndex.of(
+                session.execute(
+                    select(Meeting.id, Meeting.title, Meeting.start_date, Meeting.end_date)
+                )
+            )
+        return index
+
+    @staticmethod
+    def forget_matching_index(session: Session) -> None:
+        session.info.pop(_INDEX_KEY, None)
+
+    def likely_matches(
+        self, title: str, start: date, end: date | None = None, *, session: Session | None = None
+    ) -> list[Candidate]:
+        """The meetings a (title, dates) may be, best first, each with its reason."""
+        if session is not None:
+            return self.matching_index(session).candidates(title, start, end)
+        with self.database.transaction() as own:
+            return self.matching_index(own).candidates(title, start, end)
+
     def _validate(
         self, session: Session, data: MeetingData, existing: Meeting | None
     ) -> MeetingData:
@@ -152,24 +183,18 @@ class MeetingService(CrudService[Meeting, MeetingData]):
     def _link_organizers(
         session: Session, organizers: Sequence[OrganizerData]
     ) -> list[OrganizerData]:
-        """Link free-text organizers to the organization of the same name or acronym, if exactly
-        one matches; names that match nothing stay free text."""
+        """Link free-text organizers to the organization they name: the same name, acronym or
+        alias, or the one strong likely match ("The University of Belgrade", "XIEG, CAS"); names
+        that match nothing sure stay free text."""
+        from anso_desktop.services.organizations import OrganizationService
+
         linked: list[OrganizerData] = []
         for organizer in organizers:
             if organizer.organization_id is not None:
                 linked.append(organizer)
                 continue
-            matches = session.scalars(
-                select(Organization.id)
-                .where(
-                    or_(
-                        Organization.normalized_name == normalize_name(organizer.name),
-                        func.upper(Organization.acronym) == organizer.name.upper(),
-                    )
-                )
-                .limit(2)
-            ).all()
-            linked.append(OrganizerData(organizer.name, matches[0] if len(matches) == 1 else None))
+            found, _ = OrganizationService.find_by_reference(session, organizer.name)
+            linked.append(OrganizerData(organizer.name, found))
         return linked
 
     def _apply(self, session: Session, record: Meeting, data: MeetingData) -> None:

@@ -53,6 +53,9 @@ def fetch_rows(
     if spec.name == "contacts":
         yield from services.organizations.all_contacts()
         return
+    if spec.name == "aliases":
+        yield from services.organizations.all_alias_records()
+        return
     if spec.name == "budget-plan-lines":
         yield from services.budget_plans.all_lines()
         return
@@ -62,6 +65,8 @@ def fetch_rows(
 def count_rows(services: Services, spec: TableSpec, query: ListQuery | None = None) -> int:
     if spec.name == "contacts":
         return services.organizations.count_contacts()
+    if spec.name == "aliases":
+        return services.organizations.count_aliases()
     if spec.name == "budget-plan-lines":
         return services.budget_plans.count_lines()
     return services.for_table(spec.name).count(query)

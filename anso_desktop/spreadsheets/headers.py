@@ -3,7 +3,8 @@
 The header is the row, among the first few, that names the most of the table's columns; title
 rows and blank rows above it are skipped. Headers match ignoring case, spacing and punctuation,
 and through each column's synonyms (the annual report's "Date(s)", "Event(s)", "Main
-Organizer(s)"...).
+Organizer(s)"...). A list column may be named by several headers ("Host(s)" and
+"Co-organizer(s)" both hold organizers): all of them are kept, in the sheet's order.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from anso_desktop.tables import Column, TableSpec
+from anso_desktop.tables import Column, TableSpec, ValueKind
 
 HEADER_SEARCH_ROWS = 30
 
@@ -36,16 +37,21 @@ def header_names(spec: TableSpec) -> dict[str, Column]:
 class HeaderMatch:
     #: Index (0-based) of the header row in the sheet's rows.
     row: int
-    #: Sheet column index -> the table column it holds.
+    #: Sheet column index -> the table column it holds, in the sheet's order. A LIST column may
+    #: appear at several indexes (its values are joined in that order); any other only once.
     columns: dict[int, Column]
     #: Headers that name no column: (sheet column index, header as written).
     unknown: list[tuple[int, str]] = field(default_factory=list)
-    #: Headers naming a column already matched by an earlier one: (index, header as written).
+    #: Headers naming a non-list column already matched by an earlier one: (index, header).
     repeated: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def keys(self) -> set[str]:
         return {column.key for column in self.columns.values()}
+
+    def positions(self, key: str) -> list[int]:
+        """The sheet column indexes holding the column `key`, left to right (empty if none)."""
+        return [position for position, column in self.columns.items() if column.key == key]
 
 
 def find_header(
@@ -79,11 +85,13 @@ def find_header(
                 column = names.get(folded)
             if column is None:
                 match.unknown.append((position, str(cell).strip()))
-            elif column.key in match.keys:
-                match.repeated.append((position, str(cell).strip()))
-            else:
+            elif column.key not in match.keys:
                 match.columns[position] = column
                 score += 2 if column.required else 1
+            elif column.kind is ValueKind.LIST:  # one more part of the list (not scored again)
+                match.columns[position] = column
+            else:
+                match.repeated.append((position, str(cell).strip()))
         if score > best_score:
             best, best_score = match, score
     return best

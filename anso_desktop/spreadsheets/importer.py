@@ -33,19 +33,26 @@ from anso_desktop.domain import (
     Relation,
 )
 from anso_desktop.errors import UserError, ValidationError
-from anso_desktop.services import Services
+from anso_desktop.services import Services, matching
 from anso_desktop.services.budget_plans import BudgetPlanData, BudgetPlanLineData
 from anso_desktop.services.decisions import BoardMeetingData, DecisionData
 from anso_desktop.services.exchange_rates import ExchangeRateData
 from anso_desktop.services.finances import FinanceEntryData, FundData
+from anso_desktop.services.matching import Candidate, RecordRef
 from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.services.money import currency_code
 from anso_desktop.services.organizations import ROW_COLUMNS, ContactData, OrganizationData
 from anso_desktop.spreadsheets import cells
 from anso_desktop.spreadsheets.cells import CellError
-from anso_desktop.spreadsheets.headers import HeaderMatch, find_header, year_in
+from anso_desktop.spreadsheets.headers import HeaderMatch, find_header, fold_header, year_in
 from anso_desktop.spreadsheets.reading import Sheet, WorkbookError, read_sheet, read_sheets
-from anso_desktop.spreadsheets.report import ImportReport, Outcome, RowIssue
+from anso_desktop.spreadsheets.report import (
+    ImportReport,
+    MatchedRow,
+    Outcome,
+    RowIssue,
+    UndecidedRow,
+)
 from anso_desktop.storage.models import (
     BoardMeeting,
     BudgetPlan,
@@ -57,6 +64,7 @@ from anso_desktop.storage.models import (
     Fund,
     Meeting,
     Organization,
+    OrganizationAlias,
     normalize_name,
 )
 from anso_desktop.tables import TABLES, Column, TableSpec, ValueKind
@@ -77,6 +85,18 @@ class ImportOptions:
     dry_run: bool = False
     #: Header as written -> column key (None: ignore it), from the wizard's mapping step.
     mapping: Mapping[str, str | None] = field(default_factory=dict)
+    #: Rows that may be a record already there (a weak or ambiguous likely match) are imported
+    #: as new records instead of being left for a person to decide.
+    new_if_unsure: bool = False
+    #: A row -> the id of the record it is (`--match ROW=ID`, the wizard's "same as ..."). The
+    #: row is (sheet, row number), or (None, row number) for that row of any sheet.
+    matches: Mapping[tuple[str | None, int], int] = field(default_factory=dict)
+    #: Rows a person said are new records, whatever they look like: (sheet, row number).
+    new_rows: frozenset[tuple[str, int]] = frozenset()
+
+    def match_of(self, sheet: str, row: int) -> int | None:
+        found = self.matches.get((sheet, row))
+        return found if found is not None else self.matches.get((None, row))
 
 
 @dataclass(slots=True)
@@ -92,6 +112,12 @@ class ParsedSheet:
     sheet: str
     header: HeaderMatch
     rows: list[ParsedRow]
+    #: Column key -> how the problems name it: the sheet's own header, with the column's name
+    #: in brackets where they differ ("Date(s) [Start date]").
+    names: dict[str, str] = field(default_factory=dict)
+
+    def header_of(self, key: str) -> str:
+        return self.names.get(key) or _header_of(self.spec, key)
 
 
 class _Rollback(Exception):
@@ -105,7 +131,9 @@ class Cancelled(Exception):
 # --- reading the rows --------------------------------------------------------------------------
 
 
-def _cell_reader(column: Column, year: int | None) -> Callable[[Any], Any]:
+def _cell_reader(
+    column: Column, year: int | None, day_first: bool | None = None
+) -> Callable[[Any], Any]:
     """The parser of one column's cells, chosen once per sheet rather than once per cell."""
     kind = column.kind
     if kind in (ValueKind.TEXT, ValueKind.LONG_TEXT):
@@ -113,7 +141,8 @@ def _cell_reader(column: Column, year: int | None) -> Callable[[Any], Any]:
     if kind is ValueKind.INTEGER:
         return cells.integer
     if kind is ValueKind.DATE:
-        return partial(cells.date_range, year=year)  # (start, end): callers take what they need
+        # (start, end): callers take what they need
+        return partial(cells.date_range, year=year, day_first=day_first)
     if kind is ValueKind.MONEY:
         return cells.money
     if kind is ValueKind.RATE:
@@ -217,37 +246,75 @@ def parse_sheet(
         [sheet.name, *(c for row in sheet.rows[: header.row] for c in row)]
     )
     parsed: list[ParsedRow] = []
+    rows = sheet.rows
+    names = _written_headers(rows[header.row], header)
+    body = range(header.row + 1, len(rows))
     columns = [
         (
             position,
             column.key,
-            column.header,
-            _cell_reader(column, year),
+            names[column.key],
+            _cell_reader(column, year, _day_first(rows, body, position, column)),
             [] if column.kind is ValueKind.LIST else None,
+            column.kind is ValueKind.LIST and len(header.positions(column.key)) > 1,
         )
         for position, column in header.columns.items()
     ]
-    rows = sheet.rows
-    for index in range(header.row + 1, len(rows)):
+    dated = [(p, names[c.key]) for p, c in header.columns.items() if c.kind is ValueKind.DATE]
+    for index in body:
         raw = rows[index]
         if _is_blank_row(raw):
             continue
         values: dict[str, Any] = {}
         errors: list[tuple[str, str]] = []
         width = len(raw)
-        for position, key, header_text, read, blank in columns:
+        for position, key, header_text, read, blank, joined in columns:
             value = raw[position] if position < width else None
             if value is None or value == "":  # most cells of a wide sheet: skip the parser
-                values[key] = blank
+                if not joined or key not in values:
+                    values[key] = blank if blank is None else []
                 continue
             try:
-                values[key] = read(value)
+                found = read(value)
             except CellError as error:
                 errors.append((header_text, str(error)))
+                continue
+            if joined and values.get(key):  # "Host(s)" then "Co-organizer(s)": one list
+                values[key] = [*values[key], *found]
+            else:
+                values[key] = found
+        for position, header_text in dated:
+            if position < width and cells.is_month_only(raw[position]):
+                report.warnings.append(
+                    f"Sheet '{sheet.name}', row {index + 1}, column '{header_text}': "
+                    f"'{raw[position]}' names a month only; read as the whole month."
+                )
         parsed.append(ParsedRow(index + 1, values, errors))
     if not parsed and not allow_empty:
         raise WorkbookError(f"Sheet '{sheet.name}' has no rows under its header.")
-    return ParsedSheet(spec=spec, sheet=sheet.name, header=header, rows=parsed)
+    return ParsedSheet(spec=spec, sheet=sheet.name, header=header, rows=parsed, names=names)
+
+
+def _written_headers(header_row: Sequence[Any], header: HeaderMatch) -> dict[str, str]:
+    """Each matched column as the problems name it: the sheet's own header ("Date(s)"), with the
+    column's name in brackets where the two differ ("Date(s) [Start date]")."""
+    names: dict[str, str] = {}
+    for position, column in header.columns.items():
+        if column.key in names:
+            continue
+        written = " ".join(str(header_row[position]).split()) if position < len(header_row) else ""
+        same = fold_header(written) == fold_header(column.header) or not written
+        names[column.key] = column.header if same else f"{written} [{column.header}]"
+    return names
+
+
+def _day_first(
+    rows: Sequence[Sequence[Any]], body: range, position: int, column: Column
+) -> bool | None:
+    """Whether a date column writes the day first (15/03/2022), as its cells show."""
+    if column.kind is not ValueKind.DATE:
+        return None
+    return cells.day_first_in(row[position] for index in body if position < len(row := rows[index]))
 
 
 # --- the tables ------------------------------------------------------------------------------
@@ -260,12 +327,12 @@ class _RowRefused(Exception):
         self.message = message
 
 
-def _problems(spec: TableSpec, refusal: _RowRefused | UserError) -> list[tuple[str, str]]:
+def _problems(sheet: ParsedSheet, refusal: _RowRefused | UserError) -> list[tuple[str, str]]:
     """A row's refusal as the report lists it: (column header, message) pairs."""
     if isinstance(refusal, _RowRefused):
-        return [(_header_of(spec, refusal.column), refusal.message)]
+        return [(sheet.header_of(refusal.column), refusal.message)]
     if isinstance(refusal, ValidationError):
-        return [(_header_of(spec, field), message) for field, message in refusal.errors.items()]
+        return [(sheet.header_of(field), message) for field, message in refusal.errors.items()]
     return [("", refusal.message)]
 
 
@@ -285,23 +352,26 @@ def _first(values: dict[str, Any], key: str) -> Any:
 class _Context:
     """What the rows of one import share: the services, the session, names already resolved."""
 
-    def __init__(self, services: Services, session: Session) -> None:
+    def __init__(
+        self, services: Services, session: Session, options: ImportOptions | None = None
+    ) -> None:
         self.services = services
         self.session = session
+        self.options = options or ImportOptions()
         self.endorsements: list[tuple[Any, str, int, str]] = []  # (organization, "4.3", row, sheet)
+        #: Names rows were matched under, kept as aliases once the rows are in: (record, name).
+        self.aliases: list[tuple[Any, str]] = []
         #: Plans the file says are approved, approved once their lines are in: (id, on, row, sheet).
         self.approvals: list[tuple[int, date, int, str]] = []
 
     def organization_id(self, name: str, column: str) -> int:
-        found = self.session.scalars(
-            select(Organization.id).where(Organization.normalized_name == normalize_name(name))
-        ).first()
+        found, candidates = self.services.organizations.find_by_reference(self.session, name)
         if found is None:
-            found = self.session.scalars(
-                select(Organization.id).where(func.upper(Organization.acronym) == name.upper())
-            ).first()
-        if found is None:
-            raise _RowRefused(column, f"no organization is called '{name}'")
+            maybe = "; ".join(f"'{c.record.name}' ({c.reason})" for c in candidates[:3])
+            raise _RowRefused(
+                column,
+                f"no organization is called '{name}'" + (f"; it may be {maybe}" if maybe else ""),
+            )
         return found
 
     def board_meeting_id(self, number: int, column: str) -> int:
@@ -346,6 +416,23 @@ class _Table:
 
     def comparable(self, data: Any) -> Any:
         return data
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        """Records the row may be though its key finds none, best first (the service's rules)."""
+        return []
+
+    def by_id(self, context: _Context, record_id: int) -> Any:
+        """The record a person said the row is (`--match ROW=ID`), or None."""
+        return context.session.get(self.model, record_id) if self.model is not None else None
+
+    #: The ORM model of the table's records (for `by_id`).
+    model: Any = None
+    #: What a matched row leaves as the register has it: its own spelling of the name is kept
+    #: as an alias, not written over the record's.
+    kept_on_match: tuple[str, ...] = ()
+
+    def matched(self, context: _Context, record: Any, values: dict[str, Any]) -> None:
+        """A row taken as `record` though its key differs (an alias to keep, say)."""
 
     def create(self, context: _Context, data: Any) -> Any:
         return context.services.for_table(self.spec.name).create(data)
@@ -400,7 +487,18 @@ class _Table:
 
 class _Members(_Table):
     spec = TABLES["members"]
+    model = Organization
+    kept_on_match = ("name",)
     FIELDS = {f.name: f.name for f in fields(OrganizationData)}
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        return context.services.organizations.likely_matches(
+            values["name"], values.get("acronym"), values.get("country"), session=context.session
+        )
+
+    def matched(self, context: _Context, record: Any, values: dict[str, Any]) -> None:
+        context.aliases.append((record, values["name"]))
+
     STEP_DATES = ("applied_on", "endorsed_on", "approved_on", "joined_on")
 
     def key(self, values: dict[str, Any]) -> Hashable:
@@ -466,10 +564,13 @@ class _Members(_Table):
         return context.services.organizations.check(data, record)
 
     def new_record(self, context: _Context, data: Any, key: Hashable) -> Any:
-        return context.services.organizations.row_values(data, normalized_name=key)
+        return context.services.organizations.row_values(
+            data, normalized_name=key, date_application=False
+        )
 
     def insert_many(self, context: _Context, records: list[Any]) -> None:
         _insert_rows(context, Organization.__table__, ROW_COLUMNS, records)
+        context.services.organizations.forget_matching_index(context.session)
 
     def apply(self, context: _Context, record: Any, data: Any) -> None:
         context.services.organizations._apply(context.session, record, data)
@@ -477,6 +578,31 @@ class _Members(_Table):
 
 class _Contacts(_Table):
     spec = TABLES["contacts"]
+    model = Contact
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        """The same e-mail, or the same name at the organization the row names however it
+        spells it."""
+        found: list[Candidate] = []
+        email = (values.get("email") or "").strip()
+        if email:
+            for contact in context.session.scalars(
+                select(Contact).where(func.lower(Contact.email) == email.lower())
+            ):
+                reason = f"same e-mail ({email}) at {contact.organization.name}"
+                found.append(Candidate(RecordRef(contact.id, contact.name), reason, 100, True))
+        organization, candidates = context.services.organizations.find_by_reference(
+            context.session, values["organization"]
+        )
+        if organization is not None and candidates:
+            name = normalize_name(values["name"])
+            for contact in context.session.scalars(
+                select(Contact).where(Contact.organization_id == organization)
+            ):
+                if normalize_name(contact.name) == name:
+                    reason = f"same name at {contact.organization.name}"
+                    found.append(Candidate(RecordRef(contact.id, contact.name), reason, 95, True))
+        return matching.best_first(found)
 
     def key(self, values: dict[str, Any]) -> Hashable:
         if not values.get("organization") or not values.get("name"):
@@ -514,8 +640,69 @@ class _Contacts(_Table):
         return context.services.organizations.update_contact(record.id, record.version, data)
 
 
+@dataclass(frozen=True)
+class _AliasRow:
+    organization_id: int
+    name: str
+
+
+class _Aliases(_Table):
+    """Another name of an organization: keyed by the folded alias (one organization each)."""
+
+    spec = TABLES["aliases"]
+    model = OrganizationAlias
+
+    def key(self, values: dict[str, Any]) -> Hashable:
+        _require(values, "record", "alias")
+        return normalize_name(values["alias"])
+
+    def label(self, values: dict[str, Any]) -> str:
+        return f"{values.get('alias')} ({values.get('record')})"
+
+    def find(self, context: _Context, key: Hashable) -> Any:
+        return context.session.scalars(
+            select(OrganizationAlias).where(OrganizationAlias.normalized_name == key)
+        ).one_or_none()
+
+    def data_of(self, record: Any) -> Any:
+        return _AliasRow(record.organization_id, record.name)
+
+    def build(self, context: _Context, values: dict[str, Any], current: Any) -> Any:
+        organization_id = context.organization_id(values["record"], "record")
+        clash = context.session.scalars(
+            select(Organization).where(
+                Organization.normalized_name == normalize_name(values["alias"])
+            )
+        ).first()
+        if clash is not None:
+            raise _RowRefused("alias", f"'{clash.name}' is the name of an organization already")
+        return _AliasRow(organization_id, " ".join(values["alias"].split()))
+
+    def create(self, context: _Context, data: Any) -> Any:
+        alias = OrganizationAlias(organization_id=data.organization_id, name=data.name)
+        context.session.add(alias)
+        context.session.flush()
+        return alias
+
+    def update(self, context: _Context, record: Any, data: Any) -> Any:
+        record.organization_id = data.organization_id
+        record.name = data.name
+        context.session.flush()
+        return record
+
+
 class _Meetings(_Table):
     spec = TABLES["meetings"]
+    model = Meeting
+    kept_on_match = ("title",)
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        start, end = values["start_date"]
+        if values.get("end_date"):
+            end = values["end_date"][1]
+        return context.services.meetings.likely_matches(
+            values["title"], start, end, session=context.session
+        )
 
     def key(self, values: dict[str, Any]) -> Hashable:
         title = values.get("title")
@@ -556,8 +743,10 @@ class _Meetings(_Table):
         ):
             if key in values:
                 changes[key] = values[key]
-        if changes.get("kind", 0) is None:
-            changes["kind"] = MeetingKind.OTHER
+        if current is None and changes.get("kind") is None:  # as the New meeting form does
+            changes["kind"] = MeetingKind.from_title(values["title"]) or MeetingKind.OTHER
+        elif changes.get("kind", 0) is None:
+            changes["kind"] = current.kind if current is not None else MeetingKind.OTHER
         if "organizers" in values:
             changes["organizers"] = tuple(OrganizerData(name) for name in values["organizers"])
         base = (
@@ -571,6 +760,26 @@ class _Meetings(_Table):
 
 class _BoardMeetings(_Table):
     spec = TABLES["board-meetings"]
+    model = BoardMeeting
+    kept_on_match = ("number",)
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        """A board meeting on the same date under another number: a typo, or two meetings on
+        one day; a person decides."""
+        if not values.get("date"):
+            return []
+        on = _first(values, "date")
+        return [
+            Candidate(
+                RecordRef(board.id, f"Board meeting {board.number}"),
+                f"same date ({on:%d %b %Y}) as board meeting {board.number}",
+                80,
+                False,
+            )
+            for board in context.session.scalars(
+                select(BoardMeeting).where(BoardMeeting.date == on)
+            )
+        ]
 
     def key(self, values: dict[str, Any]) -> Hashable:
         if values.get("number") is None:
@@ -605,6 +814,28 @@ class _BoardMeetings(_Table):
 
 class _Decisions(_Table):
     spec = TABLES["decisions"]
+    model = Decision
+    kept_on_match = ("number",)
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        """The same decision text at the same board meeting under another number."""
+        text = normalize_name(values.get("text") or "")
+        if not text:
+            return []
+        return [
+            Candidate(
+                RecordRef(decision.id, f"Decision {values['board_meeting']}.{decision.number}"),
+                f"same text as decision {values['board_meeting']}.{decision.number}",
+                90,
+                False,
+            )
+            for decision in context.session.scalars(
+                select(Decision)
+                .join(Decision.board_meeting)
+                .where(BoardMeeting.number == values["board_meeting"])
+            )
+            if normalize_name(decision.text) == text
+        ]
 
     def key(self, values: dict[str, Any]) -> Hashable:
         if values.get("board_meeting") is None:
@@ -654,6 +885,22 @@ class _Decisions(_Table):
 
 class _Funds(_Table):
     spec = TABLES["funds"]
+    model = Fund
+    kept_on_match = ("name",)
+
+    def likely(self, context: _Context, values: dict[str, Any]) -> list[Candidate]:
+        """The same name once case and punctuation are set aside (strong), or a similar one."""
+        folded = normalize_name(values["name"])
+        found = []
+        for fund in context.session.scalars(select(Fund)):
+            theirs = normalize_name(fund.name)
+            if theirs == folded:
+                reason = "same name once case and punctuation are set aside"
+                found.append(Candidate(RecordRef(fund.id, fund.name), reason, 100, True))
+            elif (score := matching.similarity(folded, theirs)) >= matching.SIMILAR_NAME:
+                reason = f"a similar name ({score}%)"
+                found.append(Candidate(RecordRef(fund.id, fund.name), reason, score, False))
+        return matching.best_first(found)
 
     def key(self, values: dict[str, Any]) -> Hashable:
         if not values.get("name"):
@@ -994,6 +1241,7 @@ TABLE_IMPORTERS: dict[str, _Table] = {
     for table in (
         _Members(),
         _Contacts(),
+        _Aliases(),
         _Meetings(),
         _BoardMeetings(),
         _Decisions(),
@@ -1083,13 +1331,9 @@ def import_file(
     report = ImportReport(file=path, dry_run=options.dry_run)
     parsed = read_for_import(path, options, report)
     total = sum(len(sheet.rows) for sheet in parsed)
-    if not options.dry_run:
-        from anso_desktop.storage.backup import automatic_backup
-
-        report.backup = automatic_backup(services.database, reason="before-import")
     try:
         with services.database.transaction() as session:
-            context = _Context(services, session)
+            context = _Context(services, session, options)
             done = 0
             for sheet in parsed:
                 table = TABLE_IMPORTERS[sheet.spec.name]
@@ -1109,10 +1353,18 @@ def import_file(
                 for row in sheet.rows:
                     step()
                     _import_row(context, table, sheet, row, seen, report)
+            _keep_aliases(context, report)
             _link_endorsements(context, report)
             _approve_plans(context, report)
-            if report.errors or options.dry_run:
+            if report.refused or options.dry_run:
                 raise _Rollback
+            if report.inserted or report.updated or report.aliases_added:
+                # The backup holds the database as it was before the import: written now, from
+                # another connection, it reads what is committed (SQLite in WAL mode), and only
+                # for an import that is about to change something.
+                from anso_desktop.storage.backup import automatic_backup
+
+                report.backup = automatic_backup(services.database, reason="before-import")
             report.written = True
     except _Rollback:
         pass
@@ -1148,6 +1400,94 @@ def _header_of(spec: TableSpec, key: str) -> str:
     return key.replace("_", " ").capitalize() if key else ""
 
 
+class _Undecided(Exception):
+    """The row may be a record already there, but not surely: a person decides."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        super().__init__("undecided")
+        self.candidates = tuple(candidates)
+
+
+def _likely_record(
+    context: _Context, table: _Table, sheet: ParsedSheet, row: ParsedRow, report: ImportReport
+) -> Any:
+    """The record a row is though its key finds none: the one a person chose (`--match`), else
+    the one strong likely match (reported as matched, with its reason); None for a new record.
+    Raises `_Undecided` for a weak or ambiguous match, unless told to take such rows as new."""
+    options = context.options
+    chosen_id = options.match_of(sheet.sheet, row.number)
+    if chosen_id is not None:
+        record = table.by_id(context, chosen_id)
+        if record is None:
+            raise _RowRefused(
+                "", f"there is no {table.spec.title.lower()[:-1]} #{chosen_id} to match it to"
+            )
+        reference = RecordRef(record.id, _name_of(record))
+        report.matched.append(MatchedRow(sheet.sheet, row.number, reference, "chosen by hand"))
+        return record
+    if (sheet.sheet, row.number) in options.new_rows:
+        return None
+    candidates = table.likely(context, row.values)
+    chosen = matching.decide(candidates)
+    if chosen is not None:
+        report.matched.append(MatchedRow(sheet.sheet, row.number, chosen.record, chosen.reason))
+        return table.by_id(context, chosen.record.id)
+    if candidates and not options.new_if_unsure:
+        raise _Undecided(candidates[:5])
+    return None
+
+
+def _matched_values(table: _Table, values: dict[str, Any]) -> dict[str, Any]:
+    """What a row taken as another spelling of a record changes: its filled cells, but not the
+    record's name (the row's spelling becomes an alias). A blank cell of a partner's sheet says
+    nothing about the register's value, so it erases nothing."""
+    return {
+        key: value
+        for key, value in values.items()
+        if key not in table.kept_on_match and value not in (None, "", [], ())
+    }
+
+
+def _name_of(record: Any) -> str:
+    for attribute in ("name", "title"):
+        if isinstance(getattr(record, attribute, None), str):
+            return getattr(record, attribute)
+    if isinstance(record, BoardMeeting):
+        return f"Board meeting {record.number}"
+    if isinstance(record, Decision):
+        return f"Decision {record.board_meeting.number}.{record.number}"
+    return f"#{record.id}"
+
+
+def _claim(claimed: dict[Hashable, int], record: Any, row: ParsedRow, table: _Table) -> None:
+    """Two rows of a file are never the same record."""
+    key = ("record", record.id)
+    earlier = claimed.get(key)
+    if earlier is not None and earlier != row.number:
+        raise _RowRefused(
+            "",
+            f"is the same {table.spec.title.lower()[:-1]} as row {earlier} ('{_name_of(record)}')",
+        )
+    claimed[key] = row.number
+
+
+def _leave_undecided(
+    report: ImportReport,
+    sheet: ParsedSheet,
+    row: ParsedRow,
+    label: str,
+    candidates: Sequence[Candidate],
+) -> None:
+    report.undecided.append(UndecidedRow(sheet.sheet, row.number, label, tuple(candidates)))
+    report.rows.add(
+        sheet.sheet,
+        row.number,
+        label,
+        Outcome.UNDECIDED,
+        [f"may be '{c.record.name}' ({c.reason})" for c in candidates],
+    )
+
+
 def _add_problem(row: ParsedRow, column: str, message: str) -> None:
     """A problem of the row, unless its column was refused already (a cell that could not be
     read is not also "missing")."""
@@ -1172,7 +1512,7 @@ def _import_row(
         try:
             table.key(row.values)
         except _RowRefused as refusal:  # every problem of the row, not only the first
-            _add_problem(row, _header_of(sheet.spec, refusal.column), refusal.message)
+            _add_problem(row, sheet.header_of(refusal.column), refusal.message)
         except (TypeError, ValueError, KeyError, AttributeError):  # from cells already refused
             pass
         _refuse(report, sheet, row, label, row.errors)
@@ -1185,8 +1525,16 @@ def _import_row(
             )
         seen[key] = row.number
         record = table.find(context, key)
+        values = row.values
+        if record is None:
+            record = _likely_record(context, table, sheet, row, report)
+            if record is not None:
+                values = _matched_values(table, values)
+                table.matched(context, record, row.values)
+        if record is not None:
+            _claim(seen, record, row, table)
         current = table.data_of(record) if record is not None else None
-        data = table.build(context, row.values, current)
+        data = table.build(context, values, current)
         if current is not None and table.comparable(data) == table.comparable(current):
             report.unchanged += 1
             report.rows.add(sheet.sheet, row.number, label, Outcome.UNCHANGED)
@@ -1199,8 +1547,11 @@ def _import_row(
                 else table.update(context, record, data)
             )
         table.after_save(context, saved, row.values, row, sheet.sheet)
+    except _Undecided as undecided:
+        _leave_undecided(report, sheet, row, label, undecided.candidates)
+        return
     except (_RowRefused, UserError) as refusal:
-        _refuse(report, sheet, row, label, _problems(sheet.spec, refusal))
+        _refuse(report, sheet, row, label, _problems(sheet, refusal))
         return
     if record is None:
         report.inserted += 1
@@ -1265,7 +1616,7 @@ def _import_sheet_in_bulk(
         try:
             key = table.key(row.values)
         except _RowRefused as refusal:  # listed beside the row's cell errors: every problem
-            _add_problem(row, _header_of(sheet.spec, refusal.column), refusal.message)
+            _add_problem(row, sheet.header_of(refusal.column), refusal.message)
             keyed.append((row, None, label))
             continue
         if row.errors:
@@ -1279,6 +1630,10 @@ def _import_sheet_in_bulk(
             seen[key] = row.number
         keyed.append((row, key, label))
     existing = table.find_many(context, list(seen))
+    claimed: dict[Hashable, int] = {}
+    for row, key, _ in keyed:
+        if key is not None and key in existing and not row.errors:
+            claimed[("record", existing[key].id)] = row.number
     new_records: list[Any] = []
     for row, key, label in keyed:
         step()
@@ -1286,11 +1641,21 @@ def _import_sheet_in_bulk(
             _refuse(report, sheet, row, label, row.errors)
             continue
         record = existing.get(key)
+        values = row.values
         try:
+            if record is None:
+                record = _likely_record(context, table, sheet, row, report)
+                if record is not None:
+                    _claim(claimed, record, row, table)
+                    values = _matched_values(table, values)
+                    table.matched(context, record, row.values)
             current = table.data_of(record) if record is not None else None
-            data = table.check(context, table.build(context, row.values, current), record)
+            data = table.check(context, table.build(context, values, current), record)
+        except _Undecided as undecided:
+            _leave_undecided(report, sheet, row, label, undecided.candidates)
+            continue
         except (_RowRefused, ValidationError) as refusal:
-            _refuse(report, sheet, row, label, _problems(sheet.spec, refusal))
+            _refuse(report, sheet, row, label, _problems(sheet, refusal))
             continue
         if record is None:
             record = table.new_record(context, data, key)
@@ -1306,7 +1671,7 @@ def _import_sheet_in_bulk(
             outcome = Outcome.CHANGED
         report.rows.add(sheet.sheet, row.number, label, outcome)
         table.after_save(context, record, row.values, row, sheet.sheet)
-    if report.errors:
+    if report.refused:
         return  # nothing will be written: no need to flush
     try:
         context.session.flush()  # the changed records
@@ -1320,9 +1685,22 @@ def _import_sheet_in_bulk(
 _NORMALIZED_NAME = ROW_COLUMNS.index("normalized_name")
 
 
+def _keep_aliases(context: _Context, report: ImportReport) -> None:
+    """Keep each name a row was matched under as an alias of its record, so the next import of
+    the same spelling finds it at once."""
+    if report.refused:
+        return
+    for record, name in context.aliases:
+        if isinstance(record, Organization) and context.services.organizations.add_alias(
+            context.session, record.id, name
+        ):
+            report.aliases_added += 1
+    context.session.flush()
+
+
 def _link_endorsements(context: _Context, report: ImportReport) -> None:
     """Point "Endorsing decision" cells ("4.3") at their decisions, which may come later."""
-    if report.errors:
+    if report.refused:
         return  # nothing will be written, and rows refused were never inserted
     for organization, reference, row, sheet in context.endorsements:
         if isinstance(organization, tuple):  # inserted in bulk as plain values: find its row
@@ -1359,7 +1737,7 @@ def _link_endorsements(context: _Context, report: ImportReport) -> None:
 def _approve_plans(context: _Context, report: ImportReport) -> None:
     """Approve the plans the file says are approved, now that their lines are in (an approved
     plan takes no more lines), each as of the date its row gives."""
-    if report.errors:
+    if report.refused:
         return  # nothing will be written
     spec = TABLES["budget-plans"]
     for plan_id, on, row, sheet in context.approvals:

@@ -10,11 +10,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, overload
 
+from anso_desktop.services.matching import Candidate, RecordRef
+
 
 class Outcome(StrEnum):
     NEW = "new"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
+    #: Likely the same as a record already there, or new: a person decides.
+    UNDECIDED = "undecided"
     ERROR = "error"
 
 
@@ -38,6 +42,50 @@ class RowIssue:
             f", column '{self.column}'" if self.column else ""
         )
         return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MatchedRow:
+    """A row taken as a record already in the register, though its key differs, and why."""
+
+    sheet: str
+    row: int
+    record: RecordRef
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "record": self.record.to_dict(),
+            "reason": self.reason,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.sheet}, row {self.row}: matched '{self.record.name}': {self.reason}"
+
+
+@dataclass(frozen=True)
+class UndecidedRow:
+    """A row that may be a record already there: a person says which, or that it is new."""
+
+    sheet: str
+    row: int
+    label: str
+    candidates: tuple[Candidate, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "candidates": [candidate.to_dict() for candidate in self.candidates],
+        }
+
+    def __str__(self) -> str:
+        options = "; ".join(
+            f"#{c.record.id} '{c.record.name}' ({c.reason})" for c in self.candidates
+        )
+        return f"{self.sheet}, row {self.row}: '{self.label}' may be {options}"
 
 
 @dataclass
@@ -141,7 +189,11 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    matched: list[MatchedRow] = field(default_factory=list)
+    undecided: list[UndecidedRow] = field(default_factory=list)
     rows: RowResults = field(default_factory=RowResults)
+    #: Names rows were matched under, newly kept as aliases of their records.
+    aliases_added: int = 0
     dry_run: bool = False
     #: Whether the rows were written (no errors, not a dry run, not cancelled).
     written: bool = False
@@ -158,9 +210,17 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": [issue.to_dict() for issue in self.errors],
             "warnings": self.warnings,
+            "matched": [row.to_dict() for row in self.matched],
+            "undecided": [row.to_dict() for row in self.undecided],
             "dry_run": self.dry_run,
             "written": self.written,
+            "backup": str(self.backup) if self.backup is not None else None,
         }
+
+    @property
+    def refused(self) -> bool:
+        """Bad rows, or rows a person must decide: nothing is written."""
+        return bool(self.errors or self.undecided)
 
     def summary(self) -> str:
         verb = "would be" if not self.written else "were"
@@ -170,6 +230,15 @@ class ImportReport:
             + ("" if self.written else " (nothing was written)")
             + "."
         ]
+        lines += [f"Matched: {row}" for row in self.matched]
         lines += [f"Warning: {warning}" for warning in self.warnings]
         lines += [f"Error: {issue}" for issue in self.errors]
+        lines += [f"Undecided: {row}" for row in self.undecided]
+        if self.undecided:
+            lines.append(
+                "Say which record each undecided row is with --match ROW=ID, or import them as "
+                "new records with --new-if-unsure."
+            )
+        if self.backup is not None:
+            lines.append(f"The database was backed up first, to {self.backup}.")
         return "\n".join(lines)

@@ -369,11 +369,59 @@ class Organization(Versioned, Searchable, Base):
     approval_meeting: Mapped[Meeting | None] = relationship(
         foreign_keys=[approval_meeting_id], lazy="joined"
     )
+    aliases: Mapped[list[OrganizationAlias]] = relationship(
+        back_populates="organization",
+        order_by="OrganizationAlias.name",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    def searchable_values(self) -> list[str]:
+        """Its other names too: searching "Belgrade University" finds the record it was matched
+        under."""
+        return [*super().searchable_values(), *(alias.name for alias in self.aliases)]
 
     @validates("name")
     def _keep_normalized_name(self, _key: str, name: str) -> str:
         self.normalized_name = normalize_name(name)
         return name
+
+
+class OrganizationAlias(Base):
+    """Another name an organization was matched under (an import's spelling, a merged record's
+    name): the next import of the same spelling then finds it at once."""
+
+    __tablename__ = "organization_aliases"
+    __table_args__ = (
+        UniqueConstraint("normalized_name"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    normalized_name: Mapped[str] = mapped_column(String(300))
+
+    organization: Mapped[Organization] = relationship(back_populates="aliases")
+
+    @validates("name")
+    def _keep_normalized_name(self, _key: str, name: str) -> str:
+        self.normalized_name = normalize_name(name)
+        return name
+
+
+class DistinctPair(Base):
+    """Two records a person said are not duplicates ("Not a duplicate"): never offered again.
+    `table` is "members" or "meetings"; the lower id comes first."""
+
+    __tablename__ = "distinct_pairs"
+    __table_args__ = (CheckConstraint("first_id < second_id", name="ordered"),)
+
+    table: Mapped[str] = mapped_column(String(40), primary_key=True)
+    first_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    second_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class Contact(Versioned, Base):

@@ -185,6 +185,15 @@ CONTACTS = TableSpec(
     ),
 )
 
+# The other names organizations were matched under: the next import of a spelling finds them.
+ALIASES = TableSpec(
+    name="aliases", sheet="Aliases", title="Aliases",
+    columns=(
+        Column("record", "Record", required=True, width=48, sort_key=None, getter=lambda a: a.organization.name, synonyms=("Organization", "Organisation", "Member")),
+        Column("alias", "Alias", required=True, width=48, sort_key=None, getter=attrgetter("name"), synonyms=("Other name", "Also written as", "Also known as")),
+    ),
+)
+
 MEETINGS = TableSpec(
     name="meetings", sheet="Meetings", title="Meetings",
     columns=(
@@ -194,11 +203,11 @@ MEETINGS = TableSpec(
         Column("kind", "Kind", ValueKind.CHOICE, MeetingKind, width=16, synonyms=("Type",)),
         Column("start_date", "Start date", ValueKind.DATE, required=True, width=12, grid=False, synonyms=("Start", "From", "Date", "Date(s)")),
         Column("end_date", "End date", ValueKind.DATE, width=12, grid=False, synonyms=("End", "To", "Until")),
-        Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format", "Online/onsite")),
+        Column("mode", "Mode", ValueKind.CHOICE, MeetingMode, width=9, synonyms=("Format", "Online/onsite", "Online/Offline", "Online or onsite", "Online or offline")),
         Column("location", "Location", width=20, synonyms=("Place", "Venue", "City")),
-        Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)"), printed=True),
-        Column("participants_count", "Participants", ValueKind.INTEGER, width=12, synonyms=("Number of participants", "Attendees")),
-        Column("countries_count", "Countries", ValueKind.INTEGER, width=10, synonyms=("Number of countries",)),
+        Column("organizers", "Organizers", ValueKind.LIST, width=40, sort_key=None, getter=_organizer_names, synonyms=("Organizer", "Organisers", "Main Organizer(s)", "Lead Organizer(s)", "Organizer(s)", "Organiser(s)", "Host(s)", "Host", "Co-organizer(s)", "Co-organizers", "Co-organizer", "Co-organiser(s)"), printed=True),
+        Column("participants_count", "Participants", ValueKind.INTEGER, width=12, synonyms=("Number of participants", "No. of participants", "Participants (number)", "Attendees")),
+        Column("countries_count", "Countries", ValueKind.INTEGER, width=10, synonyms=("Number of countries", "No. of countries", "Countries (number)")),
         Column("notes", "Notes", ValueKind.LONG_TEXT, width=40, grid=False, sort_key=None, synonyms=("Remarks", "Comments")),
     ),
 )
@@ -312,6 +321,7 @@ TABLES: dict[str, TableSpec] = {
     for spec in (
         MEMBERS,
         CONTACTS,
+        ALIASES,
         MEETINGS,
         BOARD_MEETINGS,
         DECISIONS,

@@ -43,10 +43,12 @@ DESIGN_HEADERS = {
     "Meetings": ["Title", "Start date", "End date", "Organizers"],
     "Decisions": ["Board meeting", "Number", "Decision", "Status"],
     "Finances": ["Year", "Category", "Kind", "Amount", "Currency"],
+    "Aliases": ["Record", "Alias"],
 }
 SHEETS = [
     "Members",
     "Contacts",
+    "Aliases",
     "Meetings",
     "Board meetings",
     "Decisions",

@@ -150,7 +150,7 @@ def test_without_a_year_anywhere_the_import_asks_for_one(
     report = import_file(sqlite_services, path, ImportOptions(table="meetings"))
     assert not report.written
     assert len(report.errors) == 36
-    assert {issue.column for issue in report.errors} == {"Start date"}
+    assert {issue.column for issue in report.errors} == {"Date(s) [Start date]"}
     assert all("--year" in issue.message for issue in report.errors)
     assert row_counts(sqlite_services.database) == counts
 

@@ -24,11 +24,13 @@ EXPECTED_TABLES = {
     "contacts",
     "decision_organizations",
     "decisions",
+    "distinct_pairs",
     "exchange_rates",
     "finance_entries",
     "funds",
     "meeting_organizers",
     "meetings",
+    "organization_aliases",
     "organizations",
 }
 

@@ -351,3 +351,87 @@ def test_enter_in_the_organizer_entry_adds_it_without_saving(
     assert dialog.isVisible()
     assert dialog.organizers.values() == ["XIEG, CAS"]
     assert dialog.kind.value() is MeetingKind.WORKSHOP
+
+
+# --- the kind follows the title of a new meeting -----------------------------------------------
+
+
+@pytest.fixture
+def new_dialog(qtbot: Any, demo_services: Services) -> MeetingDialog:
+    dialog = MeetingDialog(demo_services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def type_title(qtbot: Any, dialog: MeetingDialog, title: str) -> None:
+    dialog.title_edit.clear()
+    qtbot.keyClicks(dialog.title_edit, title)
+
+
+def test_a_new_meetings_kind_follows_the_title_as_it_is_typed(
+    qtbot: Any, new_dialog: MeetingDialog
+) -> None:
+    type_title(qtbot, new_dialog, "Taklimakan desert")
+    assert new_dialog.kind.value() is MeetingKind.WORKSHOP  # nothing told yet: as it opened
+    qtbot.keyClicks(new_dialog.title_edit, " forum")
+    assert new_dialog.kind.value() is MeetingKind.FORUM
+    type_title(qtbot, new_dialog, "The Second ANSO General Assembly")
+    assert new_dialog.kind.value() is MeetingKind.GENERAL_ASSEMBLY
+    type_title(qtbot, new_dialog, "Second International Training Course on Synthetic Biology")
+    assert new_dialog.kind.value() is MeetingKind.TRAINING
+    type_title(qtbot, new_dialog, "The Fourth ANSO Governing Board Meeting")
+    assert new_dialog.kind.value() is MeetingKind.BOARD_MEETING
+    type_title(qtbot, new_dialog, "WWRP/WCRP S2S project phase II")
+    assert new_dialog.kind.value() is MeetingKind.WORKSHOP  # names none: back to the first
+
+
+def test_a_kind_chosen_by_hand_is_kept_whatever_the_title(
+    qtbot: Any, new_dialog: MeetingDialog
+) -> None:
+    type_title(qtbot, new_dialog, "ANSO Workshop on Global Health")
+    assert new_dialog.kind.value() is MeetingKind.WORKSHOP
+    new_dialog.kind.setFocus()
+    qtbot.keyClick(new_dialog.kind, Qt.Key.Key_Down)  # the user picks the next kind
+    assert new_dialog.kind.value() is MeetingKind.CONFERENCE
+    type_title(qtbot, new_dialog, "Taklimakan desert forum")
+    assert new_dialog.kind.value() is MeetingKind.CONFERENCE
+
+
+def test_picking_the_kind_the_title_gave_also_keeps_it(
+    qtbot: Any, new_dialog: MeetingDialog
+) -> None:
+    type_title(qtbot, new_dialog, "Taklimakan desert forum")
+    new_dialog.kind.activated.emit(new_dialog.kind.currentIndex())  # chosen again from the list
+    type_title(qtbot, new_dialog, "ANSO Workshop on Global Health")
+    assert new_dialog.kind.value() is MeetingKind.FORUM
+
+
+def test_editing_a_meeting_never_changes_its_kind(qtbot: Any, demo_services: Services) -> None:
+    record = next(
+        m for m in demo_services.meetings.list().rows if m.title == "WWRP/WCRP S2S project phase II"
+    )
+    dialog = MeetingDialog(demo_services, demo_services.meetings.get(record.id))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.kind.value() is MeetingKind.OTHER
+    dialog.title_edit.end(False)
+    qtbot.keyClicks(dialog.title_edit, " workshop")
+    assert dialog.title_edit.text() == "WWRP/WCRP S2S project phase II workshop"
+    assert dialog.kind.value() is MeetingKind.OTHER
+    dialog.accept()
+    assert demo_services.meetings.get(record.id).kind is MeetingKind.OTHER
+
+
+def test_a_new_meeting_is_saved_with_the_kind_its_title_names(
+    monkeypatch: pytest.MonkeyPatch, tab: MeetingsTab
+) -> None:
+    def fill(dialog: MeetingDialog) -> None:
+        dialog.title_edit.setText("The Second ANSO General Assembly")
+        dialog.start.set_value(date(2022, 11, 28))
+
+    drive_dialog(monkeypatch, MeetingDialog, fill)
+    tab.new_record()
+    created = tab.selected_records()[0]
+    assert created.title == "The Second ANSO General Assembly"
+    assert created.kind is MeetingKind.GENERAL_ASSEMBLY

@@ -1,4 +1,5 @@
-"""Add or edit a meeting."""
+"""Add or edit a meeting. A new meeting's kind follows its title as it is typed ("ANSO Workshop
+on ..." is a workshop) until the user picks a kind; an existing meeting keeps the kind it has."""
 
 from __future__ import annotations
 
@@ -56,6 +57,28 @@ class MeetingDialog(RecordDialog[Meeting]):
         self.notes = self.add_field("notes", "Notes", QPlainTextEdit())
         self.notes.setMaximumHeight(80)
         self.start.set_value(date.today())  # a new meeting: today until told otherwise
+        self._kind_by_hand = self.record is not None
+        self._following_title = False
+        self._starting_kind = self.kind.value()
+        self.kind.currentIndexChanged.connect(self._kind_chosen)
+        self.kind.activated.connect(self._kind_chosen)  # the same kind picked again counts too
+        if self.record is None:
+            self.kind.setToolTip("Follows the title until you choose one")
+            self.title_edit.textChanged.connect(self._follow_title)
+
+    def _kind_chosen(self) -> None:
+        if not self._following_title:
+            self._kind_by_hand = True
+
+    def _follow_title(self, title: str) -> None:
+        """The kind the title names, or the starting one when it names none."""
+        if self._kind_by_hand:
+            return
+        self._following_title = True
+        try:
+            self.kind.set_value(MeetingKind.from_title(title) or self._starting_kind)
+        finally:
+            self._following_title = False
 
     def _organization_names(self) -> list[str]:
         return self.services.organizations.names_for_suggestions()

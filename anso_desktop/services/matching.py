@@ -1,0 +1,582 @@
+"""Likely matches: whether a name typed in a spreadsheet is a record the register already holds.
+
+An exact natural key (the folded name, the title and date) finds the same record; a partner's
+sheet often spells it another way. The rules here find the likely ones, each with a reason a
+person can read, and say whether it is strong (taken as the record) or weak (a person decides).
+Plain Python over plain values, so the importer, the duplicate finder and the demo share it.
+
+Look-alikes that are different organizations ("Chinese Academy of Engineering" beside the Chinese
+Academy of Sciences) are never strong: only the same name once decorations are set aside, a known
+alias, or the same acronym and country with a similar name are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from anso_desktop.countries import country_code
+from anso_desktop.storage.models import normalize_name
+
+#: Token similarity (0-100, rapidfuzz's token sort ratio) above which two names are offered as
+#: a weak match, for a person to decide.
+SIMILAR_NAME = 85
+#: Title similarity of two meetings on the same dates taken as the same meeting.
+VERY_SIMILAR_TITLE = 90
+#: ... and offered as a weak match.
+SIMILAR_TITLE = 75
+#: A token found in more names than this says nothing about which one is meant (e.g.
+#: "institute"): candidates are gathered through rarer tokens only.
+_COMMON_TOKEN = 50
+_STOP_WORDS = frozenset("the of and for in on at de la le des du del di da y et und a an".split())
+#: Words many organizations' names share: two names alike only in these ("Hungarian Academy of
+#: Sciences", "Mongolian Academy of Sciences") are not alike.
+_GENERIC_WORDS = frozenset(
+    """academy academia academie akademie academies sciences science scientific university
+    universiti universidad universidade universite universitat college school institute
+    instituto institut institution national international research center centre council
+    society foundation association federation union organization organisation agency
+    technology technological studies study of""".split()
+)
+#: Parents written after a comma or as "of the ..." ("..., CAS"): acronym -> folded name.
+KNOWN_PARENTS = {"cas": "chinese academy of sciences"}
+_PARENT_NAMES = {name: acronym for acronym, name in KNOWN_PARENTS.items()}
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,14}$")
+_TRAILING_PARENTHESES = re.compile(r"\s*\(([^()]*)\)\s*$")
+_OF_THE_PARENT = re.compile(
+    r",?\s+of\s+(?:the\s+)?("
+    + "|".join(
+        r"\s+".join(map(re.escape, written.split()))
+        for pair in KNOWN_PARENTS.items()
+        for written in pair
+    )
+    + r")\s*$",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record as a match names it: `{"id", "name"}` in the import report's JSON."""
+
+    id: int
+    name: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One record a row may be: why, how sure (0-100), and whether sure enough to take it."""
+
+    record: RecordRef
+    reason: str
+    score: int
+    strong: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"record": self.record.to_dict(), "reason": self.reason, "score": self.score}
+
+
+def decide(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The record to take: the one strong candidate, when there is exactly one; None when a
+    person must decide (two strong ones, or only weak ones) or there is nothing."""
+    strong = [candidate for candidate in candidates if candidate.strong]
+    return strong[0] if len(strong) == 1 else None
+
+
+def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per record (the best), strongest and likeliest first."""
+    best: dict[int, Candidate] = {}
+    for candidate in candidates:
+        known = best.get(candidate.record.id)
+        if known is None or (candidate.strong, candidate.score) > (known.strong, known.score):
+            best[candidate.record.id] = candidate
+    return sorted(best.values(), key=lambda c: (not c.strong, -c.score, c.record.name))
+
+
+def numbers_of(folded: str) -> frozenset[str]:
+    """The numbers a name holds: "5th Workshop" and "6th Workshop" are different events."""
+    return frozenset(number.lstrip("0") or "0" for number in _NUMBER.findall(folded))
+
+
+def _tokens(folded: str) -> list[str]:
+    return [token for token in folded.split() if token not in _STOP_WORDS]
+
+
+def _distinctive(folded: str) -> str:
+    """The words of a name that tell it from others of its kind."""
+    return " ".join(token for token in _tokens(folded) if token not in _GENERIC_WORDS)
+
+
+def similarity(first: str, second: str) -> int:
+    """Token similarity of two folded names, 0-100 (word order does not matter)."""
+    return round(fuzz.token_sort_ratio(first, second))
+
+
+# --- organizations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A name with what does not make it another organization set aside: a leading "The", a
+    trailing "(ACRONYM)", a trailing ", COUNTRY", a parent ("..., CAS", "... of the Chinese
+    Academy of Sciences"), case, accents and punctuation."""
+
+    folded: str
+    core: str
+    set_aside: tuple[str, ...] = ()
+    acronym: str | None = None
+    country: str | None = None
+    parent: str | None = None
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return numbers_of(self.core)
+
+
+@lru_cache(maxsize=512)
+def _country_of(text: str) -> str | None:
+    try:
+        return country_code(text)
+    except ValueError:
+        return None
+
+
+def looks_like_acronym(text: str) -> bool:
+    """ "IAC", "TIBCAS", "ANSO-DataPA": one word, mostly capitals (not "Bishkek")."""
+    if not _ACRONYM.match(text):
+        return False
+    capitals = sum(ch.isupper() for ch in text)
+    return capitals >= 2 and capitals * 2 >= sum(ch.isalpha() for ch in text)
+
+
+def _parent_of(text: str) -> str | None:
+    """The folded name of a parent written as `text` ("CAS", "Chinese Academy of Sciences")."""
+    folded = normalize_name(text)
+    if folded in KNOWN_PARENTS:
+        return KNOWN_PARENTS[folded]
+    if folded in _PARENT_NAMES:
+        return folded
+    return None
+
+
+@lru_cache(maxsize=65536)
+def organization_form(name: str) -> NameForm:
+    """`name` with its decorations set aside (see `NameForm`)."""
+    text = " ".join(name.split())
+    set_aside: list[str] = []
+    acronym = country = parent = None
+    if text[:4].casefold() == "the " and len(text) > 4:
+        set_aside.append(f"'{text[:3]}'")
+        text = text[4:]
+    for _ in range(3):  # "X (XIEG), CAS" and the like: peel from the end
+        parentheses = _TRAILING_PARENTHESES.search(text)
+        if parentheses and acronym is None and looks_like_acronym(parentheses.group(1).strip()):
+            acronym = parentheses.group(1).strip()
+            set_aside.append(f"'({acronym})'")
+            text = text[: parentheses.start()]
+            continue
+        head, comma, tail = text.rpartition(",")
+        if comma and head.strip():
+            tail = tail.strip()
+            if parent is None and (found := _parent_of(tail)) is not None:
+                parent = found
+                set_aside.append(f"', {tail}'")
+                text = head.strip()
+                continue
+            if country is None and (code := _country_of(tail)) is not None:
+                country = code
+                set_aside.append(f"', {tail}'")
+                text = head.strip()
+                continue
+        of_the = _OF_THE_PARENT.search(text)
+        if of_the and parent is None and (found := _parent_of(of_the.group(1))) is not None:
+            parent = found
+            set_aside.append(f"'{of_the.group(0).strip(' ,')}'")
+            text = text[: of_the.start()]
+            continue
+        break
+    core = normalize_name(text)
+    if core.startswith("the "):
+        core = core[4:]
+    return NameForm(
+        folded=normalize_name(name),
+        core=core or normalize_name(name),
+        set_aside=tuple(set_aside),
+        acronym=acronym,
+        country=country,
+        parent=parent,
+    )
+
+
+def _joined(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+@dataclass(frozen=True)
+class OrganizationEntry:
+    """An organization of the register as the matcher sees it."""
+
+    id: int
+    name: str
+    acronym: str | None
+    country: str | None
+    form: NameForm
+
+
+@dataclass
+class OrganizationIndex:
+    """The register's organizations (and their aliases), indexed to find a name's likely
+    matches without comparing it with every record: by core name, by acronym, by rare token."""
+
+    entries: dict[int, OrganizationEntry] = field(default_factory=dict)
+    by_core: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_acronym: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_token: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Folded alias -> (organization id, the alias as written).
+    aliases: dict[str, tuple[int, str]] = field(default_factory=dict)
+    alias_cores: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(
+        cls,
+        organizations: Iterable[tuple[int, str, str | None, str | None]],
+        aliases: Iterable[tuple[int, str]] = (),
+    ) -> OrganizationIndex:
+        index = cls()
+        for organization_id, name, acronym, country in organizations:
+            index.add(organization_id, name, acronym, country)
+        for organization_id, alias in aliases:
+            index.add_alias(organization_id, alias)
+        return index
+
+    def add(
+        self, organization_id: int, name: str, acronym: str | None, country: str | None
+    ) -> None:
+        form = organization_form(name)
+        entry = OrganizationEntry(organization_id, name, acronym, country, form)
+        self.entries[organization_id] = entry
+        self.by_core[form.core].append(organization_id)
+        for written in {acronym, form.acronym} - {None}:
+            self.by_acronym[written.casefold()].append(organization_id)  # type: ignore[union-attr]
+        for token in set(_tokens(form.core)):
+            self.by_token[token].append(organization_id)
+
+    def add_alias(self, organization_id: int, alias: str) -> None:
+        self.aliases[normalize_name(alias)] = (organization_id, alias)
+        self.alias_cores[organization_form(alias).core].append((organization_id, alias))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def candidates(
+        self,
+        name: str,
+        acronym: str | None = None,
+        country: str | None = None,
+        *,
+        exclude: int | None = None,
+    ) -> list[Candidate]:
+        """The organizations `name` (with the row's acronym and country, if given) may be, best
+        first; `exclude` leaves one record out (a record compared with the rest)."""
+        if not self.entries:
+            return []
+        form = organization_form(name)
+        acronym = acronym or form.acronym
+        country = country or form.country
+        found: list[Candidate] = []
+        alias = self.aliases.get(form.folded)
+        if alias is not None and alias[0] != exclude and alias[0] in self.entries:
+            entry = self.entries[alias[0]]
+            found.append(self._candidate(entry, f"known alias '{alias[1]}'", 100, True))
+        for organization_id, written in self.alias_cores.get(form.core, ()):
+            if organization_id != exclude and organization_id in self.entries:
+                entry = self.entries[organization_id]
+                found.append(self._same_core(form, acronym, country, entry, f"alias '{written}'"))
+        for organization_id in self.by_core.get(form.core, ()):
+            if organization_id != exclude:
+                entry = self.entries[organization_id]
+                found.append(self._same_core(form, acronym, country, entry, None))
+        if acronym:
+            for organization_id in self.by_acronym.get(acronym.casefold(), ()):
+                if organization_id == exclude:
+                    continue
+                candidate = self._same_acronym(
+                    form, acronym, country, self.entries[organization_id]
+                )
+                if candidate is not None:
+                    found.append(candidate)
+        written = " ".join(name.split()).split(",")[0].strip()
+        if looks_like_acronym(written) and normalize_name(written) == form.core:
+            found.extend(self._by_acronym_alone(written, country, form.parent, exclude))
+        found.extend(self._similar(form, exclude, {c.record.id for c in found}))
+        return best_first(found)
+
+    def _by_acronym_alone(
+        self, acronym: str, country: str | None, parent: str | None, exclude: int | None
+    ) -> list[Candidate]:
+        """A name written as an acronym ("XIEG, CAS"): the one organization of that acronym."""
+        holders = [
+            i for i in dict.fromkeys(self.by_acronym.get(acronym.casefold(), ())) if i != exclude
+        ]
+        found = []
+        for organization_id in holders:
+            entry = self.entries[organization_id]
+            doubts = self._doubts(None, country, parent or entry.form.parent, entry)
+            strong = len(holders) == 1 and not doubts
+            reason = f"its acronym '{acronym}'" + (f", but {_joined(doubts)}" if doubts else "")
+            found.append(self._candidate(entry, reason, 95 if strong else 70, strong))
+        return found
+
+    @staticmethod
+    def _candidate(entry: OrganizationEntry, reason: str, score: int, strong: bool) -> Candidate:
+        return Candidate(RecordRef(entry.id, entry.name), reason, score, strong)
+
+    def _same_core(
+        self,
+        form: NameForm,
+        acronym: str | None,
+        country: str | None,
+        entry: OrganizationEntry,
+        via: str | None,
+    ) -> Candidate:
+        other = entry.form
+        set_aside = [*form.set_aside, *(p for p in other.set_aside if p not in form.set_aside)]
+        if via is not None:
+            reason = f"same name as its {via}"
+        elif set_aside:
+            reason = f"same name without {_joined(set_aside)}"
+        else:
+            reason = "same name once case, accents and punctuation are set aside"
+        doubts = self._doubts(acronym, country, form.parent, entry)
+        if doubts:
+            return self._candidate(entry, f"{reason}, but {_joined(doubts)}", 80, False)
+        return self._candidate(entry, reason, 100 if via is None else 98, True)
+
+    @staticmethod
+    def _doubts(
+        acronym: str | None, country: str | None, parent: str | None, entry: OrganizationEntry
+    ) -> list[str]:
+        """What speaks against two names with the same core being one organization."""
+        doubts = []
+        theirs = entry.acronym or entry.form.acronym
+        if acronym and theirs and acronym.casefold() != theirs.casefold():
+            doubts.append(f"the acronyms differ ({acronym}, {theirs})")
+        if country and entry.country and country != entry.country:
+            doubts.append(f"the countries differ ({country}, {entry.country})")
+        if parent != entry.form.parent:
+            named = parent or entry.form.parent
+            doubts.append(f"only one names its parent ({KNOWN_PARENTS.get(named or '', named)})")
+        return doubts
+
+    def _same_acronym(
+        self, form: NameForm, acronym: str, country: str | None, entry: OrganizationEntry
+    ) -> Candidate | None:
+        if form.numbers != entry.form.numbers:
+            return None
+        score = round(fuzz.token_set_ratio(form.core, entry.form.core))
+        same_country = country is not None and country == entry.country
+        if same_country and score >= 70:
+            reason = f"same acronym '{acronym}' and country, and a similar name ({score}%)"
+            return self._candidate(entry, reason, max(score, 90), True)
+        if score >= 60 and (country is None or entry.country is None or same_country):
+            reason = f"same acronym '{acronym}', a similar name ({score}%)"
+            return self._candidate(entry, reason, min(score, 84), False)
+        return None
+
+    def _similar(self, form: NameForm, exclude: int | None, known: set[int]) -> list[Candidate]:
+        """Names whose words are nearly the same: never strong (a person decides)."""
+        tokens = sorted(set(_tokens(form.core)), key=lambda t: len(self.by_token.get(t, ())))
+        pool: set[int] = set()
+        for token in tokens[:3]:
+            holders = self.by_token.get(token, ())
+            if len(holders) <= _COMMON_TOKEN:
+                pool.update(holders)
+        pool -= known
+        pool.discard(exclude)  # type: ignore[arg-type]
+        if not pool:
+            return []
+        ids = list(pool)
+        choices = [self.entries[i].form.core for i in ids]
+        found = []
+        distinctive = _distinctive(form.core)
+        for _, score, position in process.extract(
+            form.core, choices, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_NAME, limit=5
+        ):
+            entry = self.entries[ids[position]]
+            if entry.form.numbers != form.numbers:
+                continue
+            theirs = _distinctive(entry.form.core)
+            if distinctive and theirs and similarity(distinctive, theirs) < SIMILAR_NAME:
+                continue  # alike only in the words every academy's name has
+            found.append(
+                self._candidate(entry, f"a similar name ({round(score)}%)", round(score), False)
+            )
+        return found
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def fold_title(title: str) -> str:
+    """A meeting's title as matching compares it: case, accents, punctuation and a leading
+    "The" set aside."""
+    folded = normalize_name(title)
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+@dataclass(frozen=True)
+class MeetingEntry:
+    id: int
+    title: str
+    start: date
+    end: date | None
+    folded: str
+
+
+@dataclass
+class MeetingIndex:
+    """The register's meetings, by folded title and year and by start date."""
+
+    entries: dict[int, MeetingEntry] = field(default_factory=dict)
+    by_title_year: dict[tuple[str, int], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    by_start: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, meetings: Iterable[tuple[int, str, date, date | None]]) -> MeetingIndex:
+        index = cls()
+        for meeting_id, title, start, end in meetings:
+            entry = MeetingEntry(meeting_id, title, start, end, fold_title(title))
+            index.entries[meeting_id] = entry
+            index.by_title_year[(entry.folded, start.year)].append(meeting_id)
+            index.by_start[start].append(meeting_id)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def candidates(
+        self, title: str, start: date, end: date | None = None, *, exclude: int | None = None
+    ) -> list[Candidate]:
+        """The meetings a row (title, dates) may be, best first."""
+        folded = fold_title(title)
+        found: list[Candidate] = []
+        for meeting_id in self.by_title_year.get((folded, start.year), ()):
+            entry = self.entries[meeting_id]
+            if meeting_id == exclude:
+                continue
+            if entry.start == start:
+                reason = "same title and date once case and punctuation are set aside"
+                found.append(self._candidate(entry, reason, 100, True))
+            else:
+                reason = f"same title in {start.year}, dated {entry.start:%d %b %Y} in the register"
+                found.append(self._candidate(entry, reason, 95, True))
+        numbers = numbers_of(folded)
+        for meeting_id in self.by_start.get(start, ()):
+            entry = self.entries[meeting_id]
+            if meeting_id == exclude or entry.folded == folded:
+                continue
+            if end is not None and entry.end is not None and end != entry.end:
+                continue
+            if numbers_of(entry.folded) != numbers:
+                continue
+            score = similarity(folded, entry.folded)
+            if score >= VERY_SIMILAR_TITLE:
+                reason = f"same dates and a very similar title ({score}%)"
+                found.append(self._candidate(entry, reason, score, True))
+            elif score >= SIMILAR_TITLE:
+                reason = f"same dates and a similar title ({score}%)"
+                found.append(self._candidate(entry, reason, score, False))
+        return best_first(found)
+
+    @staticmethod
+    def _candidate(entry: MeetingEntry, reason: str, score: int, strong: bool) -> Candidate:
+        return Candidate(RecordRef(entry.id, entry.title), reason, score, strong)
+
+
+# --- duplicates within the register --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two records of one table that look like one: `first` has the lower id."""
+
+    first: RecordRef
+    second: RecordRef
+    reason: str
+    score: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "first": self.first.to_dict(),
+            "second": self.second.to_dict(),
+            "reason": self.reason,
+            "score": self.score,
+        }
+
+
+def pairs_of(
+    found: Iterable[tuple[RecordRef, Candidate]], distinct: set[tuple[int, int]]
+) -> list[DuplicatePair]:
+    """Each pair once (the better reason kept), without those a person said are distinct, best
+    first."""
+    best: dict[tuple[int, int], DuplicatePair] = {}
+    for record, candidate in found:
+        low, high = sorted((record, candidate.record), key=lambda r: r.id)
+        key = (low.id, high.id)
+        if key in distinct or low.id == high.id:
+            continue
+        score = candidate.score + (100 if candidate.strong else 0)
+        known = best.get(key)
+        if known is None or score > known.score:
+            best[key] = DuplicatePair(low, high, candidate.reason, score)
+    pairs = [
+        DuplicatePair(p.first, p.second, p.reason, p.score - 100 if p.score > 100 else p.score)
+        for p in best.values()
+    ]
+    return sorted(pairs, key=lambda p: (-p.score, p.first.name.casefold(), p.second.id))
+
+
+def organization_duplicates(
+    index: OrganizationIndex,
+    distinct: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+) -> list[DuplicatePair]:
+    """Every pair of the register's organizations that look like one."""
+
+    def found() -> Iterable[tuple[RecordRef, Candidate]]:
+        for entry in index.entries.values():
+            record = RecordRef(entry.id, entry.name)
+            for candidate in index.candidates(
+                entry.name, entry.acronym, entry.country, exclude=entry.id
+            ):
+                yield record, candidate
+
+    return pairs_of(found(), distinct)
+
+
+def meeting_duplicates(
+    index: MeetingIndex,
+    distinct: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+) -> list[DuplicatePair]:
+    """Every pair of the register's meetings that look like one."""
+
+    def found() -> Iterable[tuple[RecordRef, Candidate]]:
+        for entry in index.entries.values():
+            record = RecordRef(entry.id, entry.title)
+            for candidate in index.candidates(
+                entry.title, entry.start, entry.end, exclude=entry.id
+            ):
+                yield record, candidate
+
+    return pairs_of(found(), distinct)
