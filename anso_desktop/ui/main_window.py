@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+L",
         )
 
+        self.meetings_menu = self.menuBar().addMenu("Mee&tings")
         self.members_menu = self.menuBar().addMenu("&Members")
         self.finances_menu = self.menuBar().addMenu("Fi&nances")
 
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
         for number, (title, tab_class) in enumerate(tab_classes(), start=1):
             tab = tab_class(self.services, self.undo_stack, self)
             tab.status_changed.connect(self._tab_status_changed)
+            tab.register_changed.connect(self.refresh_tabs)
             tab.restore_state(self.settings)
             self.tabs.addTab(tab, title)
             index = number - 1
@@ -241,9 +243,11 @@ class MainWindow(QMainWindow):
 
     def _connect_tabs(self) -> None:
         """What one tab offers another: a decision opens the organizations it concerns in
-        Members; the membership actions sit in the Members menu, the finance tools in Finances."""
+        Members; each tab's own actions (the membership lifecycle, Find duplicates, the finance
+        tools) sit in its menu."""
         from anso_desktop.ui.tabs.decisions import DecisionsTab
         from anso_desktop.ui.tabs.finances import FinancesTab
+        from anso_desktop.ui.tabs.meetings import MeetingsTab
         from anso_desktop.ui.tabs.members import MembersTab
 
         tabs = self.record_tabs()
@@ -252,13 +256,20 @@ class MainWindow(QMainWindow):
         decisions.open_organization.connect(
             lambda organization_id: self.show_organization(members, organization_id)
         )
-        self.members_menu.clear()
-        for action in members.lifecycle_actions:
-            self.members_menu.addAction(action)
+        meetings = next(tab for tab in tabs if isinstance(tab, MeetingsTab))
         finances = next(tab for tab in tabs if isinstance(tab, FinancesTab))
-        self.finances_menu.clear()
-        for action in finances.finance_actions:
-            self.finances_menu.addAction(action)
+        for menu, actions in (
+            (self.meetings_menu, meetings.menu_actions),
+            (self.members_menu, members.menu_actions),
+            (self.finances_menu, finances.menu_actions),
+        ):
+            menu.clear()
+            menu.addActions(list(actions))
+
+    def refresh_tabs(self) -> None:
+        """Every tab reads its rows again: a merge changes what several of them show."""
+        for tab in self.record_tabs():
+            tab.refresh()
 
     def show_organization(self, members: RecordTab, organization_id: int) -> None:
         self.tabs.setCurrentWidget(members)
@@ -413,8 +424,7 @@ class MainWindow(QMainWindow):
 
         def restored(_result: object) -> None:
             self.undo_stack.clear()
-            for tab in self.record_tabs():
-                tab.refresh()
+            self.refresh_tabs()
             messages.inform(self, f"The database was restored from {path}.")
 
         self.run_task("Restoring…", lambda _progress: restore(database, Path(path)), restored)
@@ -432,8 +442,7 @@ class MainWindow(QMainWindow):
         )
         if report is None or not report.written:
             return
-        for tab in self.record_tabs():
-            tab.refresh()
+        self.refresh_tabs()
         messages.inform(self, imported_text(report))
 
     def export_file(self) -> None:

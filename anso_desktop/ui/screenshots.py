@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,47 @@ def _save_preview(window: Any, path: Path) -> Path:
     document = build_list(window.services, PrintRequest("members", group_by="country"))
     dialog = preview_dialog(window, document, new_printer(document, PageSetup()))
     dialog.show()
+    saved = _save(dialog, path)
+    dialog.close()
+    return saved
+
+
+def _plant_duplicate(services: Any) -> str:
+    """The Pakistan Academy typed in a second time, as a partner's sheet spells it, with a
+    website and a contact of its own: a likely duplicate for Find duplicates to show."""
+    from anso_desktop.services.organizations import ContactData, OrganizationData
+
+    original = services.organizations.find_by_name("Pakistan Academy of Sciences")
+    if original is None:  # the demo changed: the dialog shows whatever pairs there are
+        return ""
+    copy = services.organizations.create(
+        OrganizationData(
+            name="Pakistan Academy of Science",
+            country="PK",
+            kind=original.kind,
+            website="www.paspk.org",
+        )
+    )
+    services.organizations.add_contact(ContactData(copy.id, "Dr Amina Khan", role="Secretary"))
+    return copy.name
+
+
+def _save_duplicates(window: Any, path: Path) -> Path:
+    """Find duplicates on the members, with the planted pair selected."""
+    from anso_desktop.ui.dialogs.duplicates import DuplicatesDialog
+
+    name = _plant_duplicate(window.services)
+    dialog = DuplicatesDialog(
+        window.services, "members", window.undo_stack, window.refresh_tabs, window
+    )
+    dialog.show()
+    deadline = time.monotonic() + 30
+    while dialog.busy and time.monotonic() < deadline:  # the pairs are found off the GUI thread
+        QApplication.processEvents()
+        time.sleep(0.01)
+    rows = [i for i, pair in enumerate(dialog.pairs_model.pairs) if pair.second.name == name]
+    if rows:
+        dialog.select_pair(rows[0])
     saved = _save(dialog, path)
     dialog.close()
     return saved
@@ -99,6 +141,7 @@ def save_screenshots(out_dir: Path) -> list[Path]:
                 saved.append(_save(dialog, out_dir / f"dialog-{_slug(dialog_name)}.png"))
                 dialog.close()
         saved.append(_save_preview(window, out_dir / "dialog-print-preview.png"))
+        saved.append(_save_duplicates(window, out_dir / "dialog-find-duplicates.png"))
         window.close()
         services.database.dispose()
     app.processEvents()

@@ -1,4 +1,5 @@
-"""Undo and redo of adds, edits and deletes, made through the same services as the change itself.
+"""Undo and redo of adds, edits, deletes and merges, made through the same services as the change
+itself.
 
 A change is made first (so its errors reach the dialog); the command pushed afterwards knows how
 to reverse it and make it again. A record brought back by undo gets a new id, which the command
@@ -8,7 +9,7 @@ follows, so undo/redo can go back and forth any number of times.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from PySide6.QtGui import QUndoCommand
@@ -17,6 +18,11 @@ from PySide6.QtWidgets import QWidget
 from anso_desktop.errors import UserError
 from anso_desktop.services.base import CrudService
 from anso_desktop.ui import messages
+
+if TYPE_CHECKING:
+    from anso_desktop.services import Services
+    from anso_desktop.services.matching import DuplicatePair
+    from anso_desktop.services.merging import MergeResult, MergeTable
 
 
 class ServiceCommand(QUndoCommand):
@@ -148,3 +154,51 @@ def deleted(
         service.delete(tracked.id, tracked.version)
 
     return ServiceCommand(f"Delete {label}", undo, redo, on_change, parent)
+
+
+class _Merge:
+    """Where a merge stands: its latest result, which undo puts back and redo replaces."""
+
+    def __init__(self, result: MergeResult) -> None:
+        self.result = result
+
+
+def merged(
+    services: Services,
+    result: MergeResult,
+    on_change: Callable[[], None],
+    parent: QWidget | None = None,
+) -> ServiceCommand:
+    """A merge already made: undo puts back exactly what it wrote, redo merges the same two
+    records again with the same fields taken from the other."""
+    state = _Merge(result)
+
+    def undo() -> None:
+        services.merges.undo(state.result)
+
+    def redo() -> None:
+        done = state.result
+        state.result = services.merges.merge(
+            done.table, done.keep.id, done.other.id, take_from_other=done.taken_from_other
+        )
+
+    text = f"Merge “{result.other.name}” into “{result.keep.name}”"
+    return ServiceCommand(text, undo, redo, on_change, parent)
+
+
+def marked_distinct(
+    services: Services,
+    pair: DuplicatePair,
+    table: MergeTable,
+    on_change: Callable[[], None],
+    parent: QWidget | None = None,
+) -> ServiceCommand:
+    """ "Not a duplicate", already said: undo offers the pair again."""
+    first, second = pair.first.id, pair.second.id
+    return ServiceCommand(
+        f"Not a duplicate: “{pair.first.name}” and “{pair.second.name}”",
+        lambda: services.merges.forget_distinct(table, first, second),
+        lambda: services.merges.mark_distinct(table, first, second),
+        on_change,
+        parent,
+    )

@@ -94,10 +94,26 @@ def add_demo_contacts(services: Services) -> None:
         )
 
 
+#: Other spellings of the demo's members, as an import would have kept them.
+DEMO_ALIASES = (
+    ("University of Belgrade", "The University of Belgrade"),
+    ("Cuban Academy of Sciences", "Academia de Ciencias de Cuba"),
+)
+
+
+def add_demo_aliases(services: Services) -> None:
+    with services.database.transaction() as session:
+        for organization, alias in DEMO_ALIASES:
+            found = services.organizations.find_by_name(organization)
+            assert found is not None, organization
+            assert services.organizations.add_alias(session, found.id, alias)
+
+
 def load_full_demo(services: Services) -> None:
-    """The demo data set, plus a few contacts: something in every table."""
+    """The demo data set, plus a few contacts and aliases: something in every table."""
     load_demo(services)
     add_demo_contacts(services)
+    add_demo_aliases(services)
 
 
 @pytest.fixture

@@ -76,10 +76,10 @@ def test_edit_menu_drives_the_current_tab(window: MainWindow, answers: dict[str,
     tab = window.current_tab()
     tab.view.selectRow(0)
     actions_by_text(window)["Delete"].trigger()
-    assert tab.model.rowCount() == 43
+    assert tab.model.rowCount() == 37
     assert window.undo_stack.canUndo()
     window.undo_stack.undo()
-    assert tab.model.rowCount() == 44
+    assert tab.model.rowCount() == 38
 
 
 def test_window_state_persists(qtbot: Any, demo_services: Services, settings: QSettings) -> None:
@@ -138,7 +138,7 @@ def test_backup_from_the_menu(
     assert target.exists()
     assert answers["seen"][0] == ("inform", f"The database was backed up to {target}.")
     copy = open_services(str(target))
-    assert copy.meetings.count() == 44
+    assert copy.meetings.count() == 38
     copy.database.dispose()
 
 

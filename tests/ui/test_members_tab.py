@@ -29,7 +29,8 @@ from anso_desktop.ui.dialogs.lifecycle import (
     StatusChangeDialog,
 )
 from anso_desktop.ui.dialogs.organization import ContactDialog, OrganizationDialog
-from anso_desktop.ui.tabs.members import NO_SELECTION, MembersTab
+from anso_desktop.ui.tabs.member_details import NO_SELECTION
+from anso_desktop.ui.tabs.members import MembersTab
 from tests.ui.conftest import drive_dialog
 
 CUBA = "Cuban Academy of Sciences"

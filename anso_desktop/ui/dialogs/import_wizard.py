@@ -76,6 +76,7 @@ from anso_desktop.spreadsheets.headers import (
 from anso_desktop.spreadsheets.reading import read_sheet, sheet_names
 from anso_desktop.tables import TABLES, TableSpec
 from anso_desktop.ui import messages
+from anso_desktop.ui.dialogs.import_decisions import NOUNS, DecisionsPanel, matched_note
 from anso_desktop.ui.tasks import Cancelled as TaskCancelled
 from anso_desktop.ui.tasks import Progress, Task
 
@@ -97,6 +98,7 @@ OUTCOME_LABELS = {
     Outcome.NEW: "New",
     Outcome.CHANGED: "Changed",
     Outcome.UNCHANGED: "Unchanged",
+    Outcome.UNDECIDED: "Undecided",
     Outcome.ERROR: "Error",
 }
 #: Background and text colour of a preview row, by outcome.
@@ -104,16 +106,21 @@ OUTCOME_COLOURS: dict[Outcome, tuple[str | None, str | None]] = {
     Outcome.NEW: ("#e8f5e9", "#1b5e20"),
     Outcome.CHANGED: ("#fff8e1", "#8a5a00"),
     Outcome.UNCHANGED: (None, "#757575"),
+    Outcome.UNDECIDED: ("#e3f2fd", "#0d47a1"),
     Outcome.ERROR: ("#ffebee", "#b71c1c"),
 }
 
 
 def counts_text(counts: Mapping[Outcome, int]) -> str:
-    """ "120 new, 3 changed, 40 unchanged, 2 errors": the line the preview and the end share."""
+    """ "120 new, 3 changed, 40 unchanged, 2 errors": the line the preview and the end share
+    (with the undecided rows, when there are any)."""
     errors = counts.get(Outcome.ERROR, 0)
+    undecided = counts.get(Outcome.UNDECIDED, 0)
     return (
         f"{counts.get(Outcome.NEW, 0):,} new, {counts.get(Outcome.CHANGED, 0):,} changed, "
-        f"{counts.get(Outcome.UNCHANGED, 0):,} unchanged, {errors:,} error{'' if errors == 1 else 's'}"
+        f"{counts.get(Outcome.UNCHANGED, 0):,} unchanged, "
+        + (f"{undecided:,} undecided, " if undecided else "")
+        + f"{errors:,} error{'' if errors == 1 else 's'}"
     )
 
 
@@ -123,6 +130,12 @@ def imported_text(report: ImportReport) -> str:
         f"{report.file.name} was imported: {report.inserted:,} new, {report.updated:,} changed, "
         f"{report.unchanged:,} unchanged."
     )
+    if report.aliases_added:
+        names = "name was" if report.aliases_added == 1 else "names were"
+        text += (
+            f" {report.aliases_added:,} other {names} kept, so the next file that writes them "
+            "so is matched at once."
+        )
     if report.backup is not None:
         text += f"\n\nThe database as it was before the import is saved in\n{report.backup}"
     return text
@@ -252,9 +265,15 @@ class PreviewRow:
     details: str
 
 
-def preview_rows(report: ImportReport) -> list[PreviewRow]:
+def preview_rows(
+    report: ImportReport, said_new: frozenset[tuple[str, int]] = frozenset()
+) -> list[PreviewRow]:
     """The report's rows with each error's column and message; a row with any error (even one
-    found after the row itself, such as an unknown endorsing decision) shows as an error."""
+    found after the row itself, such as an unknown endorsing decision) shows as an error. A row
+    matched to a record under another spelling says which and why; `said_new`: the rows a person
+    said are new."""
+    notes = matched_note(report)
+    notes.update({key: "New, as you chose" for key in said_new})
     problems: dict[tuple[str, int], list[str]] = {}
     for issue in report.errors:
         where = f"{issue.column}: " if issue.column else ""
@@ -271,13 +290,14 @@ def preview_rows(report: ImportReport) -> list[PreviewRow]:
                 )
             )
         else:
+            note = [notes[key]] if key in notes and result.outcome is not Outcome.UNDECIDED else []
             shown.append(
                 PreviewRow(
                     result.sheet,
                     result.row,
                     result.label,
                     result.outcome,
-                    "; ".join(result.messages),
+                    "; ".join([*note, *result.messages]),
                 )
             )
     for (sheet, row), found in problems.items():
@@ -410,6 +430,10 @@ class ImportWizard(QDialog):
         #: The dry run's report, once checked, and its rows counted by outcome as shown.
         self.preview: ImportReport | None = None
         self.preview_counts: dict[Outcome, int] = {}
+        #: The decisions the shown check was made with, and those of the check under way.
+        self._preview_decisions: Any = None
+        self._checking_decisions: Any = None
+        self._recheck = False
         self.task: Task | None = None
         self.look: SheetLook | None = None
         self._sheets: list[str] = []
@@ -636,6 +660,7 @@ class ImportWizard(QDialog):
 
     def _sheet_chosen(self) -> None:
         self.look = None
+        self.decisions.clear()  # rows of another sheet or table
         if not self._year_chosen:
             found = year_in([self.sheet]) if self.sheet else None
             self._suggest_year(found)
@@ -902,13 +927,34 @@ class ImportWizard(QDialog):
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setStyleSheet(_WARNING_STYLE)
         self.warnings_label.hide()
+        self.decisions = DecisionsPanel(self._noun_of_sheet)
+        self.decisions.changed.connect(self._decisions_changed)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.preview_note)
         layout.addWidget(self.preview_view, 1)
+        layout.addWidget(self.decisions)
         layout.addWidget(self.warnings_label)
         return page
+
+    def _noun_of_sheet(self, sheet: str) -> str:
+        """What a new record of the row's table is called ("organization" for members)."""
+        table = self.table or next(
+            (spec.name for spec in TABLES.values() if spec.sheet.casefold() == sheet.casefold()),
+            "",
+        )
+        return NOUNS.get(table, "record")
+
+    def _decisions_changed(self) -> None:
+        """Once every row is decided, check the rows again with the decisions."""
+        self._update_buttons()
+        if self.decisions.pending() or self.decisions.snapshot() == self._preview_decisions:
+            return
+        if self.task is None:
+            self.check()
+        else:
+            self._recheck = True
 
     def options(self, *, dry_run: bool) -> ImportOptions:
         return ImportOptions(
@@ -917,6 +963,8 @@ class ImportWizard(QDialog):
             year=self.year,
             dry_run=dry_run,
             mapping=self.mapping() if self.table is not None else {},
+            matches=self.decisions.matches(),
+            new_rows=self.decisions.new_rows(),
         )
 
     def check(self) -> None:
@@ -929,6 +977,8 @@ class ImportWizard(QDialog):
         self.preview_note.setText("Checking every row…")
         options = self.options(dry_run=True)
         services = self.services
+        self._recheck = False
+        self._checking_decisions = self.decisions.snapshot()
 
         def work(progress: Progress) -> ImportReport:
             return _import(services, path, options, progress)
@@ -937,14 +987,18 @@ class ImportWizard(QDialog):
 
     def _checked(self, report: ImportReport) -> None:
         self.preview = report
+        self._preview_decisions = self._checking_decisions
+        self.decisions.add(report.undecided)
         self._show_preview(report)
+        if self._recheck:  # decided again while the rows were being checked
+            self._decisions_changed()
 
     def _check_stopped(self) -> None:
         self.preview_note.setText("The check was stopped. Press Check again to run it.")
         self._update_buttons()
 
     def _show_preview(self, report: ImportReport | None, *, note: str = "") -> None:
-        rows = preview_rows(report) if report is not None else []
+        rows = preview_rows(report, self.decisions.new_rows()) if report is not None else []
         self.preview_model.set_rows(rows)
         counts = {outcome: 0 for outcome in Outcome}
         for row in rows:
@@ -975,6 +1029,15 @@ class ImportWizard(QDialog):
                 "Fix the rows marked Error in Excel, save the file, and press Check again."
             )
             self.show_combo.setCurrentIndex(self.show_combo.findData(Outcome.ERROR.value))
+        elif counts[Outcome.UNDECIDED]:
+            self.counts_label.setStyleSheet("font-size: 14px; font-weight: bold; color: #0d47a1;")
+            undecided = counts[Outcome.UNDECIDED]
+            text = (
+                f"{undecided:,} row{' may be a record' if undecided == 1 else 's may be records'} "
+                "already in the database. Say below what each one is; nothing is written until "
+                "every row is decided."
+            )
+            self.show_combo.setCurrentIndex(self.show_combo.findData(Outcome.UNDECIDED.value))
         elif counts[Outcome.NEW] + counts[Outcome.CHANGED] == 0:
             self.counts_label.setStyleSheet("font-size: 14px; font-weight: bold;")
             text = "Every row is already in the database as the file has it: there is nothing to import."
@@ -1006,10 +1069,20 @@ class ImportWizard(QDialog):
                 self.preview_view.setColumnWidth(column, 360)
 
     def can_import(self) -> bool:
+        """Only what the check showed, with every row decided: no errors, no undecided rows,
+        and no decision changed since."""
         if self.preview is None or self.task is not None or self.current_page() != self.PREVIEW:
             return False
         counts = self.preview_counts
-        return not counts[Outcome.ERROR] and counts[Outcome.NEW] + counts[Outcome.CHANGED] > 0
+        decided = not self.decisions.pending() and (
+            self.decisions.snapshot() == self._preview_decisions
+        )
+        return (
+            decided
+            and not counts[Outcome.ERROR]
+            and not counts[Outcome.UNDECIDED]
+            and counts[Outcome.NEW] + counts[Outcome.CHANGED] > 0
+        )
 
     def start_import(self) -> None:
         """Write the rows off the GUI thread; Cancel rolls everything back."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +45,9 @@ class RecordTab(QWidget):
     #: The text for the status bar changed (row counts, totals).
     status_changed = Signal(str)
     selection_changed = Signal()
+    #: Records other tabs show changed too (a merge moves links between tables): the window
+    #: refreshes every tab.
+    register_changed = Signal()
 
     spec: ClassVar[TableSpec]
     noun: ClassVar[str]
@@ -56,6 +59,8 @@ class RecordTab(QWidget):
     hidden_columns: ClassVar[frozenset[str]] = frozenset()
     #: The printed list behind the tab (File › Print…): members, meetings, decisions, finances.
     printed_list: ClassVar[str] = ""
+    #: Whether the tab offers Find duplicates (its table is one the merge service knows).
+    finds_duplicates: ClassVar[bool] = False
 
     def __init__(
         self, services: Services, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -147,6 +152,15 @@ class RecordTab(QWidget):
         self._status_timer.timeout.connect(self._emit_status)
         self.view.viewport().installEventFilter(self)
         self.model.reloaded.connect(self._after_reload)
+        #: What the tab puts in its own menu of the menu bar (Meetings, Members, Finances).
+        self.menu_actions: tuple[QAction, ...] = ()
+        if self.finds_duplicates:
+            self.find_duplicates_action = QAction("Find &duplicates…", self)
+            self.find_duplicates_action.setStatusTip(
+                f"List the {self.plural} that look like one, and merge them"
+            )
+            self.find_duplicates_action.triggered.connect(lambda _c=False: self.find_duplicates())
+            self.menu_actions = (self.find_duplicates_action,)
         self.apply_query()
 
     # --- for subclasses ------------------------------------------------------------------------
@@ -216,6 +230,18 @@ class RecordTab(QWidget):
 
     def open_dialog(self, record: Any | None) -> Any | None:
         return self.dialog.ask(self, self.services, record)
+
+    def find_duplicates(self) -> None:
+        """Likely duplicates of this tab's records, to merge; every tab shows the merges."""
+        from anso_desktop.ui.dialogs.duplicates import DuplicatesDialog
+
+        DuplicatesDialog.ask(
+            self,
+            self.services,
+            self.spec.name,  # type: ignore[arg-type]  # "members" or "meetings"
+            self.undo_stack,
+            self.register_changed.emit,
+        )
 
     # --- querying ------------------------------------------------------------------------------
 

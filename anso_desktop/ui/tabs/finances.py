@@ -199,6 +199,7 @@ class FinancesTab(RecordTab):
             self._action("&Exchange rates…", self.edit_exchange_rates),
             self._action("&Budget plans…", self.edit_budget_plans),
         )
+        self.menu_actions = self.finance_actions
 
     def extra_dialogs(self) -> list[tuple[str, QWidget]]:
         from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog

@@ -25,6 +25,7 @@ class MeetingsTab(RecordTab):
     plural = "meetings"
     dialog = MeetingDialog
     initial_sort = ("dates", True)  # the latest meetings first: last week's is at the top
+    finds_duplicates = True
 
     @property
     def service(self) -> MeetingService:
