@@ -2,6 +2,12 @@
 decisions, the STIC endowment, illustrative finance rows, a draft 2022 budget plan and an
 illustrative exchange rate), loaded through the services.
 
+Each 2021 event is one meeting: the rows of the report's "List of ANSO Meetings 2021" (5.5), with
+what other sections say of the same events in their notes, plus the events the list does not
+name. An organizer is written as the list writes it; where that is not the name or acronym of an
+organization of the register, the data set also names the organization it is
+(`{"name": ..., "organization": ...}`).
+
 Idempotent: a record already there (same natural key) is left alone, so loading twice adds nothing.
 """
 
@@ -59,6 +65,14 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _organizer(written: str | dict[str, str], organization_ids: dict[str, int]) -> OrganizerData:
+    """An organizer as the list writes it, linked where the data set says which organization it
+    is ("ANSO Secretariat" is ANSO), so that the link does not hang on how names are matched."""
+    if isinstance(written, str):
+        return OrganizerData(written)
+    return OrganizerData(written["name"], organization_ids[normalize_name(written["organization"])])
+
+
 def load_demo(services: Services, source: Path = DEMO_DATA_FILE) -> DemoReport:
     """Load the demo data set in one transaction."""
     data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
@@ -106,7 +120,11 @@ def load_demo(services: Services, source: Path = DEMO_DATA_FILE) -> DemoReport:
                         kind=MeetingKind(row["kind"]),
                         mode=MeetingMode(row["mode"]) if row.get("mode") else None,
                         location=row.get("location"),
-                        organizers=tuple(OrganizerData(name) for name in row["organizers"]),
+                        organizers=tuple(
+                            _organizer(written, organization_ids) for written in row["organizers"]
+                        ),
+                        participants_count=row.get("participants_count"),
+                        countries_count=row.get("countries_count"),
                         notes=row.get("notes"),
                     )
                 )

@@ -10,11 +10,13 @@ Files are written beside their final name and renamed into place, so a backup is
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -24,7 +26,13 @@ from anso_desktop.paths import backups_dir_for
 from anso_desktop.storage.database import Database, explain_database_error
 from anso_desktop.storage.models import Base
 
+#: Automatic backups always kept: the latest ones, however close together (an afternoon of imports).
 KEEP_AUTOMATIC_BACKUPS = 10
+#: ... and the newest of each day for this many days (today included), so that a mistake noticed
+#: a week later still has a backup from before it.
+KEEP_DAILY_BACKUPS_DAYS = 30
+_STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
+_STAMP = r"\d{8}-\d{6}-\d{6}"
 _COPY_BATCH = 2000
 
 
@@ -50,24 +58,68 @@ def backup(database: Database, target: Path) -> Path:
 
 
 def automatic_backup(database: Database, reason: str) -> Path | None:
-    """A timestamped backup before risky work (migration, import, restore); keeps the last few.
+    """A timestamped backup before risky work (migration, import, restore), returned so the
+    caller can say where it is; older ones are pruned (`backups_to_delete`).
 
-    Only for SQLite files: a server database is the office's to back up.
+    Only for SQLite files (None otherwise): a server database is the office's to back up.
     """
     file = database.location.file
     if file is None or not file.exists():
         return None
     folder = backups_dir_for(file)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = backup(database, folder / f"{file.stem}-{stamp}-{reason}.sqlite")
-    _prune(folder, file.stem, KEEP_AUTOMATIC_BACKUPS)
+    now = datetime.now()
+    path = backup(database, folder / f"{file.stem}-{now.strftime(_STAMP_FORMAT)}-{reason}.sqlite")
+    prune_automatic_backups(folder, file.stem, now)
     return path
 
 
-def _prune(folder: Path, stem: str, keep: int) -> None:
-    backups = sorted(folder.glob(f"{stem}-*.sqlite"))
-    for old in backups[:-keep]:
-        old.unlink(missing_ok=True)
+def backups_to_delete(
+    backups: Iterable[tuple[Path, datetime]],
+    now: datetime,
+    *,
+    keep_last: int = KEEP_AUTOMATIC_BACKUPS,
+    keep_days: int = KEEP_DAILY_BACKUPS_DAYS,
+) -> list[Path]:
+    """The backups (file, time written) to delete, oldest first: all but the `keep_last` newest
+    and the newest of each of the last `keep_days` days (today included).
+
+    Pure, so the rule is tested without waiting 40 days; the times are naive local times, as the
+    file names hold them, and days are `now`'s calendar days.
+    """
+    newest_first = sorted(backups, key=lambda backup: (backup[1], backup[0].name), reverse=True)
+    kept = {path for path, _ in newest_first[:keep_last]}
+    days_seen: set[date] = set()
+    for path, written in newest_first:
+        day = written.date()
+        if day not in days_seen:
+            days_seen.add(day)
+            if (now.date() - day).days < keep_days:
+                kept.add(path)
+    return [path for path, _ in reversed(newest_first) if path not in kept]
+
+
+def automatic_backups(folder: Path, stem: str) -> list[tuple[Path, datetime]]:
+    """The automatic backups of the database `stem` in `folder`, with the time their name holds
+    (a copied folder changes mtimes, not names); other files there are never touched."""
+    name = re.compile(rf"{re.escape(stem)}-({_STAMP})-.+\.sqlite")
+    found: list[tuple[Path, datetime]] = []
+    for path in folder.glob(f"{glob.escape(stem)}-*.sqlite"):
+        match = name.fullmatch(path.name)
+        if match is None:
+            continue
+        try:
+            found.append((path, datetime.strptime(match.group(1), _STAMP_FORMAT)))
+        except ValueError:  # digits that are no date ("20219999-...")
+            continue
+    return found
+
+
+def prune_automatic_backups(folder: Path, stem: str, now: datetime) -> list[Path]:
+    """Delete the automatic backups `backups_to_delete` names; returns the ones deleted."""
+    old = backups_to_delete(automatic_backups(folder, stem), now)
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 def restore(database: Database, source: Path) -> None:

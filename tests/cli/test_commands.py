@@ -35,7 +35,7 @@ def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 def test_demo_twice_then_check(db_location: str, tmp_path: Path) -> None:
     first = run_cli("--db", db_location, "demo", data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "44 meetings" in first.stdout
+    assert "38 meetings" in first.stdout
 
     second = run_cli("demo", "--db", db_location, data_dir=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -43,7 +43,7 @@ def test_demo_twice_then_check(db_location: str, tmp_path: Path) -> None:
 
     check = run_cli("--db", db_location, "check", data_dir=tmp_path)
     assert check.returncode == 0, check.stderr
-    assert "meetings: 44 rows" in check.stdout
+    assert "meetings: 38 rows" in check.stdout
     assert "OK" in check.stdout
 
 
@@ -53,13 +53,13 @@ def test_backup_and_restore_round_trip(db_location: str, tmp_path: Path) -> None
     made = run_cli("--db", db_location, "backup", str(backup_file), data_dir=tmp_path)
     assert made.returncode == 0, made.stderr
     with sqlite3.connect(backup_file) as connection:
-        assert connection.execute("SELECT count(*) FROM meetings").fetchone()[0] == 44
+        assert connection.execute("SELECT count(*) FROM meetings").fetchone()[0] == 38
     connection.close()
 
     restored = run_cli("--db", db_location, "restore", str(backup_file), data_dir=tmp_path)
     assert restored.returncode == 0, restored.stderr
     check = run_cli("--db", db_location, "check", data_dir=tmp_path)
-    assert "meetings: 44 rows" in check.stdout
+    assert "meetings: 38 rows" in check.stdout
 
 
 def test_the_database_comes_from_ANSO_DB_when_no_option(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_restore_of_a_bad_file_changes_nothing(tmp_path: Path) -> None:
     assert_no_traceback(result)
     assert "bogus.sqlite" in result.stderr
     check = run_cli("--db", str(file), "check", data_dir=tmp_path)
-    assert "meetings: 44 rows" in check.stdout
+    assert "meetings: 38 rows" in check.stdout
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from anso_desktop.storage.models import (
     Fund,
     Meeting,
     Organization,
+    fold_for_search,
 )
 
 FOURTH_BOARD_MEETING = date(2021, 10, 9)
@@ -37,6 +38,36 @@ ENDORSED_IN_2021 = [
 ]
 AGRICULTURE = "ANSO online open conference: agriculture and food security"
 RURAL_WATER = "The 11th Forum on China's Rural Water Environment Governance"
+#: Rows of the report's "List of ANSO Meetings 2021" (5.5): each one meeting.
+LISTED_IN_2021 = 36
+#: 2021 events the report describes but its list does not name.
+NOT_IN_THE_LIST = {
+    "Second International Training Course on Industrial Synthetic Biotechnology",  # 1.3
+    'Experience sharing conference on "Going Global" in the post-pandemic era',  # 5.4
+}
+MEETINGS_IN_2021 = LISTED_IN_2021 + len(NOT_IN_THE_LIST)
+#: The workshops of 1.5 ("List of Workshops in 2021") and the 5.5 rows that are the same events.
+WORKSHOPS_OF_1_5 = {
+    "ANSO Workshop on Climate Change and Its Impact": (
+        "ANSO online open conference: climate change and its impacts"
+    ),
+    "ANSO Workshop on Agriculture and Food Security (Parallel Session of The 4th China (Sanya) "
+    "International Rice Forum and the Belt and Road Food Security Corridor Forum)": AGRICULTURE,
+    "ANSO Workshop on Fundamental Science and Higher Education": (
+        "ANSO online conference: fundamental science and higher education"
+    ),
+    "ANSO International Forum on Green Technology (Parallel Session of The 14th China "
+    "Bioindustry Convention)": "ANSO online conference: green technology",
+    "ANSO Workshop on Global Health": "ANSO Online conference on Global Health",
+    "ANSO Workshop on Biodiversity: Ecological Civilization and Ecological Security of the "
+    "Tibetan Plateau (Parallel Session of COP15)": (
+        "CBD COP15-Ecological Civilization Forum, Session VI: Ecological Civilization and "
+        "Ecological Security of the Tibetan Plateau"
+    ),
+    'ANSO Workshop on Women in Science "Towards a Diversity of Research and Researcher"': (
+        'ANSO Workshop on Women in Science – "Towards A Diversity of Research and Researcher"'
+    ),
+}
 VERSIONED = (
     Organization,
     Contact,
@@ -68,11 +99,11 @@ def versions(services: Services) -> dict[tuple[str, int], int]:
 def test_loading_adds_the_reports_meetings_and_finances(services: Services) -> None:
     report = load_demo(services)
     assert isinstance(report, DemoReport)
-    assert report.added["meetings"] == 44
+    assert report.added["meetings"] == MEETINGS_IN_2021
     assert report.added["board meetings"] == 2
     assert report.added["funds"] == 1
     assert report.total == sum(report.added.values())
-    assert services.meetings.count() == 44
+    assert services.meetings.count() == MEETINGS_IN_2021
     assert services.organizations.count() == report.added["organizations"]
     assert services.decisions.count() == report.added["decisions"]
     assert services.finances.count() == report.added["finance entries"]
@@ -103,6 +134,57 @@ def test_loading_adds_the_reports_meetings_and_finances(services: Services) -> N
     assert all(e.description and e.description.startswith("Illustrative figure:") for e in entries)
     [earnings] = services.finances.list(ListQuery(filters={"fund_id": fund.id})).rows
     assert earnings.currency == fund.currency
+
+
+def test_each_2021_event_is_one_meeting(services: Services) -> None:
+    """The 5.5 list's rows are the meetings; 1.5's workshops are seven of them, not seven more."""
+    load_demo(services)
+    of_2021 = services.meetings.list(ListQuery(filters={"year": 2021})).rows
+    assert len(of_2021) == MEETINGS_IN_2021 == 38
+    folded = [fold_for_search(m.title) for m in of_2021]
+    assert len(set(folded)) == len(folded)
+    assert {m.title for m in of_2021} >= NOT_IN_THE_LIST
+
+    for workshop, listed in WORKSHOPS_OF_1_5.items():
+        assert fold_for_search(workshop) not in folded
+        [found] = services.meetings.list(ListQuery(search=workshop)).rows  # in its notes
+        assert found.title == listed
+        assert found.mode is MeetingMode.ONLINE
+        assert found.notes is not None and "topic-focused workshops proposed by RAS" in found.notes
+
+
+def test_what_the_report_says_elsewhere_is_merged_into_the_listed_meeting(
+    services: Services,
+) -> None:
+    load_demo(services)
+    exhibition = one_meeting(services, 'Exhibition "The Beauty of Life on Earth"')
+    # The list's "8.30" is the kickoff; 1.2 gives the Beijing run and the Kunming showing.
+    assert (exhibition.start_date, exhibition.end_date) == (date(2021, 8, 30), date(2021, 9, 19))
+    assert exhibition.notes is not None and "Kunming Botanic Garden" in exhibition.notes
+
+    training = one_meeting(services, "Second International Training Course")
+    assert (training.participants_count, training.countries_count) == (78, 17)
+    desert = one_meeting(services, "Taklimakan desert forum")
+    assert desert.participants_count == 300  # "more than 300", as its note says
+    assert desert.notes is not None and '"more than 300" as 300' in desert.notes
+
+
+def test_the_lists_organizers_are_linked_to_the_register(services: Services) -> None:
+    """Written as the list writes them, each linked to the organization it names."""
+    load_demo(services)
+    meetings = services.meetings.list().rows
+    assert all(o.organization is not None for m in meetings for o in m.organizers)
+    linked = {o.name: o.organization.name for m in meetings for o in m.organizers if o.organization}
+    assert linked["ANSO Secretariat"] == "Alliance of International Science Organizations"
+    assert linked["The University of Belgrade"] == "University of Belgrade"
+    assert linked["XIEG, CAS"] == (
+        "Xinjiang Institute of Ecology and Geography of the Chinese Academy of Sciences"
+    )
+    assert linked["MAB-China"] == (
+        "Chinese National Committee for UNESCO's Man and the Biosphere Programme"
+    )
+    # The Secretariat is ANSO's own staff, not an organization of its own.
+    assert services.organizations.find_by_name("ANSO Secretariat") is None
 
 
 def test_eight_applicants_endorsed_by_the_4th_governing_board(services: Services) -> None:

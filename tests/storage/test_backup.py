@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,19 @@ from anso_desktop.services import Services
 from anso_desktop.services.demo import load_demo
 from anso_desktop.services.meetings import MeetingData
 from anso_desktop.storage import backup as backup_module
-from anso_desktop.storage.backup import automatic_backup, backup, restore
+from anso_desktop.storage.backup import (
+    automatic_backup,
+    automatic_backups,
+    backup,
+    backups_to_delete,
+    prune_automatic_backups,
+    restore,
+)
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.integrity import check_database
 from anso_desktop.storage.migrations import current_revision, head_revision, upgrade
 from anso_desktop.storage.models import Base, Meeting, Organization
+from tests.services.test_demo import MEETINGS_IN_2021 as DEMO_MEETINGS
 
 
 def row_counts(database: Database) -> dict[str, int]:
@@ -83,7 +93,7 @@ def test_restore_backs_up_the_current_data_first(sqlite_services: Services, tmp_
     assert file is not None
     made = list((file.parent / "backups").glob("anso-*-before-restore.sqlite"))
     assert len(made) == 1
-    assert sqlite_file_counts(made[0])["meetings"] == 44
+    assert sqlite_file_counts(made[0])["meetings"] == DEMO_MEETINGS
 
 
 @pytest.mark.parametrize(
@@ -113,6 +123,74 @@ def test_automatic_backups_keep_only_the_latest(sqlite_services: Services) -> No
     kept = sorted((file.parent / "backups").glob("anso-*-test.sqlite"))
     assert len(kept) == backup_module.KEEP_AUTOMATIC_BACKUPS
     assert kept[-1] == made[-1]  # the newest survive
+
+
+#: Four automatic backups a day (an import or two, an upgrade, a restore) for 40 days.
+BACKUP_HOURS = (9, 12, 15, 18)
+NOW = datetime(2022, 3, 15, 20, 0)
+
+
+def backup_name(written: datetime, reason: str = "before-import") -> str:
+    return f"anso-{written:%Y%m%d-%H%M%S-%f}-{reason}.sqlite"
+
+
+def forty_days_of_backups(folder: Path) -> dict[tuple[int, int], Path]:
+    """Real files, by (days before NOW, hour), each named and dated as written at that time."""
+    made: dict[tuple[int, int], Path] = {}
+    for days_ago in range(40):
+        for hour in BACKUP_HOURS:
+            written = (NOW - timedelta(days=days_ago)).replace(hour=hour)
+            path = folder / backup_name(written, reason=f"test-{hour}")
+            path.write_bytes(b"SQLite format 3\x00")
+            os.utime(path, (written.timestamp(), written.timestamp()))
+            made[days_ago, hour] = path
+    return made
+
+
+def test_automatic_backups_keep_the_last_ten_and_one_a_day_for_thirty_days(
+    tmp_path: Path,
+) -> None:
+    made = forty_days_of_backups(tmp_path)
+    # Not automatic backups of this database: never pruned, whatever their age.
+    others = [
+        tmp_path / "anso-my-copy.sqlite",
+        tmp_path / "other-20220101-090000-000000-before-import.sqlite",
+        tmp_path / "anso-20220230-090000-000000-before-import.sqlite",  # no such day
+    ]
+    for path in others:
+        path.write_bytes(b"")
+        os.utime(path, (0, 0))
+    survivors = {
+        *((0, hour) for hour in BACKUP_HOURS),  # the last ten: today's four, yesterday's four
+        *((1, hour) for hour in BACKUP_HOURS),
+        (2, 18),
+        (2, 15),
+        *((days_ago, 18) for days_ago in range(3, 30)),  # then the newest of each day to day 29
+    }
+    assert len(survivors) == 10 + 27
+
+    on_mtimes = [(path, datetime.fromtimestamp(path.stat().st_mtime)) for path in made.values()]
+    deleted = backups_to_delete(on_mtimes, NOW)
+    assert set(deleted) == {made[key] for key in made.keys() - survivors}
+    assert deleted == sorted(deleted)  # oldest first (the names sort by time)
+    assert backups_to_delete(on_mtimes[:10], NOW) == []
+
+    # The folder is pruned by the times the names hold: copying it (new mtimes) changes nothing.
+    for path in made.values():
+        os.utime(path)
+    assert sorted(automatic_backups(tmp_path, "anso")) == sorted(on_mtimes)
+    assert sorted(prune_automatic_backups(tmp_path, "anso", NOW)) == sorted(deleted)
+    assert set(tmp_path.iterdir()) == {made[key] for key in survivors} | set(others)
+    assert prune_automatic_backups(tmp_path, "anso", NOW) == []  # pruning again: nothing more
+
+
+def test_the_newest_backup_of_a_day_outside_the_thirty_goes(tmp_path: Path) -> None:
+    """Day 29 before today is the thirtieth day kept; day 30 is out, unless among the last ten."""
+    day_29, day_30 = NOW - timedelta(days=29), NOW - timedelta(days=30)
+    backups = [(tmp_path / backup_name(day_30), day_30), (tmp_path / backup_name(day_29), day_29)]
+    assert backups_to_delete(backups, NOW, keep_last=0) == [backups[0][0]]
+    assert backups_to_delete(backups, NOW, keep_last=2) == []
+    assert backups_to_delete([], NOW) == []
 
 
 def _migrations_with_one_more(tmp_path: Path) -> Path:
@@ -155,7 +233,10 @@ def test_start_up_migration_backs_up_first_and_keeps_the_data(
 
     assert current_revision(database) == "9999"
     with database.connection() as connection:
-        assert connection.execute(select(func.count()).select_from(Meeting)).scalar_one() == 44
+        assert (
+            connection.execute(select(func.count()).select_from(Meeting)).scalar_one()
+            == DEMO_MEETINGS
+        )
         assert connection.execute(text("SELECT count(website) FROM meetings")).scalar_one() == 0
     file = database.location.file
     assert file is not None
@@ -165,7 +246,7 @@ def test_start_up_migration_backs_up_first_and_keeps_the_data(
         assert (
             old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
         )
-        assert old.execute("SELECT count(*) FROM meetings").fetchone()[0] == 44
+        assert old.execute("SELECT count(*) FROM meetings").fetchone()[0] == DEMO_MEETINGS
     old.close()
 
 
@@ -189,7 +270,7 @@ def test_check_passes_on_a_sound_database(services: Services) -> None:
     report = check_database(services.database)
     assert report.ok, report.problems
     assert report.revision == head_revision()
-    assert report.row_counts["meetings"] == 44
+    assert report.row_counts["meetings"] == DEMO_MEETINGS
     assert report.row_counts["organizations"] > 8
 
 

@@ -110,4 +110,4 @@ def test_most_of_the_reports_titles_get_the_reports_kind() -> None:
             MeetingKind.WORKSHOP,
         )
     ]
-    assert sum(found is not None for _, found, _ in told) == 39
+    assert sum(found is not None for _, found, _ in told) == 33
