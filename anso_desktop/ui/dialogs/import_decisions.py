@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from anso_desktop.spreadsheets.report import ImportReport, UndecidedRow
+from anso_desktop.spreadsheets.report import UndecidedRow
 
 #: A row's place in the file: (sheet, row number), as the report and ImportOptions name it.
 RowKey = tuple[str, int]
@@ -33,18 +33,6 @@ DECIDE = "Decide…"
 NOUNS = {"members": "organization", "meetings": "meeting"}
 _MAX_TABLE_HEIGHT = 190
 _UNDECIDED_STYLE = "QComboBox { color: #0d47a1; font-weight: bold; }"
-
-
-def matched_note(report: ImportReport) -> dict[RowKey, str]:
-    """What the preview says of a row taken as a record already there under another spelling."""
-    notes = {}
-    for matched in report.matched:
-        name = matched.record.name
-        if matched.reason == "chosen by hand":
-            notes[(matched.sheet, matched.row)] = f"Same as “{name}”, as you chose"
-        else:
-            notes[(matched.sheet, matched.row)] = f"Matched “{name}”: {matched.reason}"
-    return notes
 
 
 class DecisionsPanel(QWidget):
