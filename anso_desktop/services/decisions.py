@@ -101,6 +101,11 @@ class BoardMeetingService(CrudService[BoardMeeting, BoardMeetingData]):
     default_sort = ("number",)
     unique_messages = {"number": ("number", "A board meeting with this number already exists")}
 
+    @staticmethod
+    def id_of_number(session: Session, number: int) -> int | None:
+        """The board meeting of this number (the key sheets name it by), or None."""
+        return session.scalars(select(BoardMeeting.id).where(BoardMeeting.number == number)).first()
+
     def describe(self, record: BoardMeeting) -> str:
         return f"The {board_meeting_title(record)}"
 

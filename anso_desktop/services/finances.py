@@ -546,6 +546,11 @@ class FundService(CrudService[Fund, FundData]):
     default_sort = ("name",)
     unique_messages = {"name": ("name", "A fund with this name already exists")}
 
+    @staticmethod
+    def id_of_name(session: Session, name: str) -> int | None:
+        """The fund of this name (as sheets name it), or None."""
+        return session.scalars(select(Fund.id).where(Fund.name == name)).first()
+
     def describe(self, record: Fund) -> str:
         return f"Fund '{record.name}'"
 
