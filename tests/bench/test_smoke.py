@@ -32,6 +32,18 @@ def test_the_benchmarks_run_and_report(tmp_path: Path) -> None:
     assert any(name.startswith("search keystroke") for name in names)
     assert any(name.startswith("header-click sort") for name in names)
     assert any(name.startswith("window appears") for name in names)
+    # The whole import command, twice (matched the second time), and the duplicate finder, which
+    # found what was planted (it asserts so itself: the run would have failed).
+    assert any(
+        name.startswith("`anso-desktop import` 300 members into a register") for name in names
+    )
+    assert any(
+        name.startswith("`anso-desktop import` of the same 300 members again") for name in names
+    )
+    duplicates = next(
+        name for name in names if name.startswith("`anso-desktop duplicates members`")
+    )
+    assert "planted near-duplicates, all found" in duplicates
     printed = next(name for name in names if name.startswith("printed member list, 100 members"))
     assert "pages)" in printed and int(printed.split("(")[1].split()[0]) >= 2
     for row in measurements:
