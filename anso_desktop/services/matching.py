@@ -137,10 +137,8 @@ class NameForm:
     acronym: str | None = None
     country: str | None = None
     parent: str | None = None
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        return numbers_of(self.core)
+    #: The numbers the name holds (worked out once: every comparison asks).
+    numbers: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @lru_cache(maxsize=512)
@@ -169,7 +167,7 @@ def _parent_of(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def organization_form(name: str) -> NameForm:
     """`name` with its decorations set aside (see `NameForm`)."""
     text = " ".join(name.split())
@@ -208,13 +206,15 @@ def organization_form(name: str) -> NameForm:
     core = normalize_name(text)
     if core.startswith("the "):
         core = core[4:]
+    core = core or normalize_name(name)
     return NameForm(
         folded=normalize_name(name),
-        core=core or normalize_name(name),
+        core=core,
         set_aside=tuple(set_aside),
         acronym=acronym,
         country=country,
         parent=parent,
+        numbers=numbers_of(core),
     )
 
 
@@ -290,7 +290,17 @@ class OrganizationIndex:
         first; `exclude` leaves one record out (a record compared with the rest)."""
         if not self.entries:
             return []
-        form = organization_form(name)
+        return self.candidates_of(organization_form(name), name, acronym, country, exclude)
+
+    def candidates_of(
+        self,
+        form: NameForm,
+        name: str,
+        acronym: str | None,
+        country: str | None,
+        exclude: int | None = None,
+    ) -> list[Candidate]:
+        """`candidates` of a name whose form is worked out already (a register entry's)."""
         acronym = acronym or form.acronym
         country = country or form.country
         found: list[Candidate] = []
@@ -306,8 +316,9 @@ class OrganizationIndex:
             if organization_id != exclude:
                 entry = self.entries[organization_id]
                 found.append(self._same_core(form, acronym, country, entry, None))
-        if acronym:
-            for organization_id in self.by_acronym.get(acronym.casefold(), ()):
+        holders = self.by_acronym.get(acronym.casefold(), ()) if acronym else ()
+        if acronym and len(holders) <= _COMMON_TOKEN:  # one shared by many tells nothing
+            for organization_id in holders:
                 if organization_id == exclude:
                     continue
                 candidate = self._same_acronym(
@@ -403,9 +414,10 @@ class OrganizationIndex:
                 pool.update(holders)
         pool -= known
         pool.discard(exclude)  # type: ignore[arg-type]
-        if not pool:
+        # Names that hold other numbers are other records ("No. 12", "5th"): not compared.
+        ids = [i for i in pool if self.entries[i].form.numbers == form.numbers]
+        if not ids:
             return []
-        ids = list(pool)
         choices = [self.entries[i].form.core for i in ids]
         found = []
         distinctive = _distinctive(form.core)
@@ -413,8 +425,6 @@ class OrganizationIndex:
             form.core, choices, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_NAME, limit=5
         ):
             entry = self.entries[ids[position]]
-            if entry.form.numbers != form.numbers:
-                continue
             theirs = _distinctive(entry.form.core)
             if distinctive and theirs and similarity(distinctive, theirs) < SIMILAR_NAME:
                 continue  # alike only in the words every academy's name has
@@ -557,8 +567,8 @@ def organization_duplicates(
     def found() -> Iterable[tuple[RecordRef, Candidate]]:
         for entry in index.entries.values():
             record = RecordRef(entry.id, entry.name)
-            for candidate in index.candidates(
-                entry.name, entry.acronym, entry.country, exclude=entry.id
+            for candidate in index.candidates_of(
+                entry.form, entry.name, entry.acronym, entry.country, exclude=entry.id
             ):
                 yield record, candidate
 

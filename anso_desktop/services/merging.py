@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, delete, insert, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from anso_desktop.services import matching
 from anso_desktop.services.matching import DuplicatePair, RecordRef
 from anso_desktop.services.meetings import MeetingService
 from anso_desktop.services.organizations import OrganizationService
+from anso_desktop.services.row_journal import RowJournal, row_of
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.models import (
     BoardMeeting,
@@ -141,57 +142,6 @@ def _whole_lifecycle(table: str, chosen: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*chosen, *LIFECYCLE_FIELDS]))
 
 
-@dataclass
-class _Journal:
-    """The rows a merge wrote, each with what undoing it takes: (table, key, before, after)."""
-
-    entries: list[tuple[Table, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]] = (
-        field(default_factory=list)
-    )
-
-    def update(self, session: Session, table: Table, key: dict[str, Any], **values: Any) -> None:
-        before = _row(session, table, key)
-        if before is None or all(before[name] == value for name, value in values.items()):
-            return
-        session.execute(update(table).where(_where(table, key)).values(**values))
-        after = {**before, **values}
-        self.entries.append((table, {**key, **_moved_key(table, key, values)}, before, after))
-
-    def delete(self, session: Session, table: Table, key: dict[str, Any]) -> None:
-        before = _row(session, table, key)
-        if before is None:
-            return
-        session.execute(delete(table).where(_where(table, key)))
-        self.entries.append((table, key, before, None))
-
-    def insert(self, session: Session, table: Table, values: dict[str, Any]) -> None:
-        result = session.execute(insert(table).values(**values))
-        key = {c.name: values.get(c.name) for c in table.primary_key.columns}
-        if any(value is None for value in key.values()):
-            key = dict(
-                zip(
-                    [c.name for c in table.primary_key.columns],
-                    result.inserted_primary_key,
-                    strict=True,
-                )
-            )  # type: ignore[arg-type]
-        self.entries.append((table, key, None, _row(session, table, key)))
-
-
-def _where(table: Table, key: Mapping[str, Any]) -> Any:
-    return and_(*(table.c[name] == value for name, value in key.items()))
-
-
-def _moved_key(table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The row's key after an update that changed part of its primary key."""
-    return {name: values[name] for name in key if name in values}
-
-
-def _row(session: Session, table: Table, key: Mapping[str, Any]) -> dict[str, Any] | None:
-    found = session.execute(select(table).where(_where(table, key))).mappings().first()
-    return dict(found) if found is not None else None
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -206,7 +156,7 @@ class MergeResult:
     moved: dict[str, int] = field(default_factory=dict)
     taken_from_other: tuple[str, ...] = ()
     dry_run: bool = False
-    journal: _Journal = field(default_factory=_Journal, repr=False)
+    journal: RowJournal = field(default_factory=RowJournal, repr=False)
 
     def summary(self) -> str:
         verb = "Would merge" if self.dry_run else "Merged"
@@ -343,7 +293,7 @@ class MergeService:
                 if dry_run:
                     raise _DryRun
         except _DryRun:
-            result.journal = _Journal()
+            result.journal = RowJournal()
         return result
 
     def undo(self, result: MergeResult) -> None:
@@ -352,19 +302,12 @@ class MergeService:
         if result.dry_run or not result.journal.entries:
             return
         with self.database.transaction() as session:
-            for table, key, _, after in result.journal.entries:
-                now = _row(session, table, key)
-                if now != after:
-                    raise ConflictError(_describe_row(table, key, result))
-            for table, key, before, after in reversed(result.journal.entries):
-                if before is None:
-                    session.execute(delete(table).where(_where(table, key)))
-                elif after is None:
-                    session.execute(insert(table).values(**before))
-                else:  # an UPDATE put back (never delete and insert: that would cascade)
-                    session.execute(update(table).where(_where(table, key)).values(**before))
+            changed = result.journal.changed_since(session)
+            if changed is not None:
+                raise ConflictError(_describe_row(*changed, result))
+            result.journal.revert(session)
             session.expire_all()
-        result.journal = _Journal()
+        result.journal = RowJournal()
 
 
 _MODEL_AND_FIELDS: dict[str, tuple[type[Any], dict[str, str]]] = {
@@ -420,8 +363,8 @@ def _merge_organizations(session: Session, result: MergeResult, values: dict[str
     organizations = Organization.__table__
     journal = result.journal
     keep_id, other_id = result.keep.id, result.other.id
-    keep = _row(session, organizations, {"id": keep_id})
-    other = _row(session, organizations, {"id": other_id})
+    keep = row_of(session, organizations, {"id": keep_id})
+    other = row_of(session, organizations, {"id": other_id})
     assert keep is not None and other is not None
     if (
         keep["approved_on"] is not None
@@ -496,7 +439,7 @@ def _merge_organizations(session: Session, result: MergeResult, values: dict[str
 
 
 def _repoint(
-    session: Session, journal: _Journal, table_name: str, column: str, old: int, new: int
+    session: Session, journal: RowJournal, table_name: str, column: str, old: int, new: int
 ) -> int:
     table = Organization.metadata.tables[table_name]
     keys = [c.name for c in table.primary_key.columns]
@@ -506,7 +449,7 @@ def _repoint(
     return len(rows)
 
 
-def _move_decision_links(session: Session, journal: _Journal, old: int, new: int) -> int:
+def _move_decision_links(session: Session, journal: RowJournal, old: int, new: int) -> int:
     links = DecisionOrganization.__table__
     theirs = set(session.scalars(select(links.c.decision_id).where(links.c.organization_id == old)))
     ours = set(session.scalars(select(links.c.decision_id).where(links.c.organization_id == new)))
@@ -519,7 +462,7 @@ def _move_decision_links(session: Session, journal: _Journal, old: int, new: int
     return len(theirs)
 
 
-def _forget_pairs(session: Session, journal: _Journal, table: str, record_id: int) -> None:
+def _forget_pairs(session: Session, journal: RowJournal, table: str, record_id: int) -> None:
     pairs = DistinctPair.__table__
     for first, second in session.execute(
         select(pairs.c.first_id, pairs.c.second_id).where(
@@ -534,8 +477,8 @@ def _merge_meetings(session: Session, result: MergeResult, values: dict[str, Any
     meetings = Meeting.__table__
     journal = result.journal
     keep_id, other_id = result.keep.id, result.other.id
-    keep = _row(session, meetings, {"id": keep_id})
-    other = _row(session, meetings, {"id": other_id})
+    keep = row_of(session, meetings, {"id": keep_id})
+    other = row_of(session, meetings, {"id": other_id})
     assert keep is not None and other is not None
     boards = session.execute(
         select(BoardMeeting.id, BoardMeeting.number).where(

@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from anso_desktop.domain import MemberStatus, OrganizationKind, Relation
 from anso_desktop.services import matching
@@ -95,16 +95,21 @@ class MemberImport(TableImport):
     ) -> None:
         reference = values.get("endorsement")
         if reference:
+            if isinstance(record, Row):  # read as plain columns: the link needs the record
+                record = context.session.get_one(Organization, record.id)
             context.endorsements.append((record, reference, row, sheet))
 
     bulk = True
 
     def find_many(self, context: ImportSession, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """The existing records of `keys`, as plain rows of the columns an import compares: a
+        second import of 100,000 members finds every one, and ORM objects of them all would
+        cost twice the time and memory. `apply` loads the few that change."""
         found: dict[Hashable, Any] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            for record in context.session.scalars(
-                select(Organization).where(Organization.normalized_name.in_(chunk))
+            for record in context.session.execute(
+                select(*_COMPARED).where(Organization.normalized_name.in_(chunk))
             ):
                 found[record.normalized_name] = record
         return found
@@ -122,6 +127,8 @@ class MemberImport(TableImport):
         context.services.organizations.forget_matching_index(context.session)
 
     def apply(self, context: ImportSession, record: Any, data: Any) -> None:
+        if isinstance(record, Row):
+            record = context.session.get_one(Organization, record.id)
         context.services.organizations._apply(context.session, record, data)
 
 
@@ -243,6 +250,13 @@ class AliasImport(TableImport):
 
 
 _NORMALIZED_NAME = ROW_COLUMNS.index("normalized_name")
+#: What `find_many` reads of an existing member: its identity and the fields an import compares.
+_COMPARED = (
+    Organization.id,
+    Organization.version,
+    Organization.normalized_name,
+    *(getattr(Organization, name) for name in OrganizationData.__dataclass_fields__),
+)
 
 
 def keep_aliases(context: ImportSession) -> int:
@@ -250,9 +264,7 @@ def keep_aliases(context: ImportSession) -> int:
     the same spelling finds it at once; returns how many are new."""
     added = 0
     for record, name in context.aliases:
-        if isinstance(record, Organization) and context.services.organizations.add_alias(
-            context.session, record.id, name
-        ):
+        if context.services.organizations.add_alias(context.session, record.id, name):
             added += 1
     context.session.flush()
     return added
