@@ -60,6 +60,11 @@ _OF_THE_PARENT = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
+#: The last three letters of the parents a name may end with: the "... of the ..." search is
+#: made only for names ending so.
+_PARENT_ENDINGS = frozenset(
+    written[-3:].casefold() for pair in KNOWN_PARENTS.items() for written in pair
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,17 @@ def _tokens(folded: str) -> list[str]:
 
 def _distinctive(folded: str) -> str:
     """The words of a name that tell it from others of its kind."""
-    return " ".join(token for token in _tokens(folded) if token not in _GENERIC_WORDS)
+    return " ".join(token for token in _tokens(folded) if not _is_generic(token))
+
+
+@lru_cache(maxsize=8192)
+def _is_generic(token: str) -> bool:
+    """A word every academy's name has, or a typing slip of one ("acadamy")."""
+    if token in _GENERIC_WORDS:
+        return True
+    if len(token) < 5:
+        return False
+    return process.extractOne(token, _GENERIC_WORDS, scorer=fuzz.ratio, score_cutoff=85) is not None
 
 
 def similarity(first: str, second: str) -> int:
@@ -177,7 +192,7 @@ def organization_form(name: str) -> NameForm:
         set_aside.append(f"'{text[:3]}'")
         text = text[4:]
     for _ in range(3):  # "X (XIEG), CAS" and the like: peel from the end
-        parentheses = _TRAILING_PARENTHESES.search(text)
+        parentheses = _TRAILING_PARENTHESES.search(text) if text.endswith(")") else None
         if parentheses and acronym is None and looks_like_acronym(parentheses.group(1).strip()):
             acronym = parentheses.group(1).strip()
             set_aside.append(f"'({acronym})'")
@@ -196,19 +211,24 @@ def organization_form(name: str) -> NameForm:
                 set_aside.append(f"', {tail}'")
                 text = head.strip()
                 continue
-        of_the = _OF_THE_PARENT.search(text)
+        of_the = (
+            _OF_THE_PARENT.search(text)
+            if parent is None and text[-3:].casefold() in _PARENT_ENDINGS
+            else None
+        )
         if of_the and parent is None and (found := _parent_of(of_the.group(1))) is not None:
             parent = found
             set_aside.append(f"'{of_the.group(0).strip(' ,')}'")
             text = text[: of_the.start()]
             continue
         break
-    core = normalize_name(text)
+    folded = normalize_name(name)
+    core = normalize_name(text) if set_aside else folded  # most names have nothing to set aside
     if core.startswith("the "):
         core = core[4:]
-    core = core or normalize_name(name)
+    core = core or folded
     return NameForm(
-        folded=normalize_name(name),
+        folded=folded,
         core=core,
         set_aside=tuple(set_aside),
         acronym=acronym,
@@ -245,6 +265,8 @@ class OrganizationIndex:
     #: Folded alias -> (organization id, the alias as written).
     aliases: dict[str, tuple[int, str]] = field(default_factory=dict)
     alias_cores: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: How many entries hold each set of numbers: a name with numbers none holds is alike none.
+    numbers: dict[frozenset[str], int] = field(default_factory=lambda: defaultdict(int))
 
     @classmethod
     def of(
@@ -266,6 +288,7 @@ class OrganizationIndex:
         entry = OrganizationEntry(organization_id, name, acronym, country, form)
         self.entries[organization_id] = entry
         self.by_core[form.core].append(organization_id)
+        self.numbers[form.numbers] += 1
         for written in {acronym, form.acronym} - {None}:
             self.by_acronym[written.casefold()].append(organization_id)  # type: ignore[union-attr]
         for token in set(_tokens(form.core)):
@@ -288,9 +311,32 @@ class OrganizationIndex:
     ) -> list[Candidate]:
         """The organizations `name` (with the row's acronym and country, if given) may be, best
         first; `exclude` leaves one record out (a record compared with the rest)."""
-        if not self.entries:
+        if not self.entries or self._surely_none(name, acronym):
             return []
         return self.candidates_of(organization_form(name), name, acronym, country, exclude)
+
+    def _surely_none(self, name: str, acronym: str | None) -> bool:
+        """Whether no rule can match `name`, told cheaply: a name with nothing to set aside
+        (no "The", parentheses, comma or parent) is its own core, so unless that core, an
+        alias, the acronym or the name's numbers are in the index, nothing matches it. An
+        import of many new names into a register asks this of every row."""
+        text = name.strip()
+        if (
+            "(" in text
+            or "," in text
+            or text[:4].casefold() == "the "
+            or text[-3:].casefold() in _PARENT_ENDINGS
+            or looks_like_acronym(text)
+        ):
+            return False
+        folded = normalize_name(text)
+        return not (
+            folded in self.by_core
+            or folded in self.aliases
+            or folded in self.alias_cores
+            or (acronym and acronym.casefold() in self.by_acronym)
+            or self.numbers.get(numbers_of(folded))
+        )
 
     def candidates_of(
         self,
@@ -406,6 +452,8 @@ class OrganizationIndex:
 
     def _similar(self, form: NameForm, exclude: int | None, known: set[int]) -> list[Candidate]:
         """Names whose words are nearly the same: never strong (a person decides)."""
+        if not self.numbers.get(form.numbers):
+            return []  # names holding other numbers are other records ("No. 12", "5th")
         tokens = sorted(set(_tokens(form.core)), key=lambda t: len(self.by_token.get(t, ())))
         pool: set[int] = set()
         for token in tokens[:3]:

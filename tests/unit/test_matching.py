@@ -199,3 +199,9 @@ def test_meeting_duplicates() -> None:
     )
     pairs = meeting_duplicates(index)
     assert [(p.first.id, p.second.id) for p in pairs] == [(1, 4)]
+
+
+def test_a_slip_in_a_common_word_is_still_offered() -> None:
+    index = OrganizationIndex.of(REGISTER)
+    candidates = index.candidates("Cuban Acadamy of Sciences")
+    assert candidates and candidates[0].record.id == 10 and not candidates[0].strong
