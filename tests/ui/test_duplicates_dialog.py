@@ -480,3 +480,48 @@ def test_the_review_screenshot_shows_a_planted_pair(window: MainWindow, tmp_path
     assert window.services is not None
     pairs = window.services.merges.duplicates("members")
     assert (pairs[0].first.name, pairs[0].second.name) == (PAS, PAS_AGAIN)
+
+
+@pytest.fixture
+def postgres_services() -> Iterator[Services]:
+    """The demo on the PostgreSQL test server (skipped without one)."""
+    from anso_desktop.services.demo import load_demo
+    from anso_desktop.storage.database import Database
+    from anso_desktop.storage.migrations import upgrade
+    from tests.conftest import POSTGRES_ENV_VAR, postgres_url, reset_postgres_schema
+
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"PostgreSQL: set {POSTGRES_ENV_VAR} to run this against a server")
+    reset_postgres_schema(url)
+    database = Database.open(url)
+    upgrade(database, backup=False)
+    services = Services.over(database)
+    load_demo(services)
+    yield services
+    database.dispose()
+
+
+def test_the_dialog_merges_and_undoes_on_postgresql(
+    qtbot: Any,
+    postgres_services: Services,
+    undo_stack: QUndoStack,
+    open_dialog: Callable[..., DuplicatesDialog],
+) -> None:
+    services = postgres_services
+    ras = services.organizations.find_by_name(RAS)
+    assert ras is not None
+    again = services.organizations.create(OrganizationData(name=RAS_AGAIN, country="RU"))
+    services.organizations.add_contact(ContactData(again.id, "Ivan Petrov"))
+    before = services.organizations.count()
+    dialog = open_dialog(services)
+    select(dialog, RAS, RAS_AGAIN)
+    dialog.merge_button.click()
+    wait_done(qtbot, dialog)
+    assert services.organizations.count() == before - 1
+    assert [c.name for c in services.organizations.contacts(ras.id)] == ["Ivan Petrov"]
+    assert services.organizations.aliases(ras.id) == [RAS_AGAIN]
+    undo_stack.undo()
+    assert services.organizations.count() == before
+    assert [c.name for c in services.organizations.contacts(again.id)] == ["Ivan Petrov"]
+    assert services.organizations.aliases(ras.id) == []
