@@ -21,11 +21,10 @@ class BoardMeetingImport(TableImport):
     table = "board-meetings"
     noun = "board meeting"
     model = BoardMeeting
+    kept_on_match = ("number",)
 
     def name_of(self, record: Any) -> str:
         return f"Board meeting {record.number}"
-
-    kept_on_match = ("number",)
 
     def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
         """A board meeting on the same date under another number: a typo, or two meetings on
@@ -80,11 +79,10 @@ class DecisionImport(TableImport):
     table = "decisions"
     noun = "decision"
     model = Decision
+    kept_on_match = ("number",)
 
     def name_of(self, record: Any) -> str:
         return f"Decision {record.board_meeting.number}.{record.number}"
-
-    kept_on_match = ("number",)
 
     def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
         """The same decision text at the same board meeting under another number."""

@@ -473,6 +473,16 @@ def _forget_pairs(session: Session, journal: RowJournal, table: str, record_id: 
         journal.delete(session, pairs, {"table": table, "first_id": first, "second_id": second})
 
 
+def _organizers_of(session: Session, meeting_id: int) -> list[Any]:
+    organizers = MeetingOrganizer.__table__
+    statement = (
+        select(organizers)
+        .where(organizers.c.meeting_id == meeting_id)
+        .order_by(organizers.c.position)
+    )
+    return list(session.execute(statement).mappings())
+
+
 def _merge_meetings(session: Session, result: MergeResult, values: dict[str, Any]) -> None:
     meetings = Meeting.__table__
     journal = result.journal
@@ -499,24 +509,7 @@ def _merge_meetings(session: Session, result: MergeResult, values: dict[str, Any
         session, journal, "board_meetings", "meeting_id", other_id, keep_id
     )
     organizers = MeetingOrganizer.__table__
-    ours = (
-        session.execute(
-            select(organizers)
-            .where(organizers.c.meeting_id == keep_id)
-            .order_by(organizers.c.position)
-        )
-        .mappings()
-        .all()
-    )
-    theirs = (
-        session.execute(
-            select(organizers)
-            .where(organizers.c.meeting_id == other_id)
-            .order_by(organizers.c.position)
-        )
-        .mappings()
-        .all()
-    )
+    ours, theirs = _organizers_of(session, keep_id), _organizers_of(session, other_id)
     known = {normalize_name(row["name"]) for row in ours}
     position = max((row["position"] for row in ours), default=-1)
     for row in theirs:

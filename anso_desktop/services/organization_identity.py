@@ -123,18 +123,6 @@ class OrganizationIdentity:
                 )
             )
 
-    def all_aliases(self) -> list[tuple[str, str]]:
-        """(organization's name, alias) for every alias, by organization: the Aliases sheet."""
-        with self.database.transaction() as session:
-            return [
-                (row[0], row[1])
-                for row in session.execute(
-                    select(Organization.name, OrganizationAlias.name)
-                    .join(OrganizationAlias.organization)
-                    .order_by(Organization.normalized_name, OrganizationAlias.normalized_name)
-                )
-            ]
-
     def all_alias_records(self) -> list[OrganizationAlias]:
         """Every alias with its organization, by organization then alias (the Aliases sheet)."""
         with self.database.transaction() as session:
