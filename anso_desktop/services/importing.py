@@ -160,6 +160,12 @@ class TableImport:
         """The record a person said the row is (`--match ROW=ID`), or None."""
         return context.session.get(self.model, record_id) if self.model is not None else None
 
+    def new_rows_index(self) -> Any:
+        """An index of the file's new rows (`see(row, values)`: the earlier rows it repeats, as
+        candidates naming rows by number), so that a file never brings one record twice; None:
+        exact keys only."""
+        return None
+
     def name_of(self, record: Any) -> str:
         """How a report names a record."""
         for attribute in ("name", "title"):

@@ -27,6 +27,8 @@ from anso_desktop.storage.models import normalize_name
 #: Token similarity (0-100, rapidfuzz's token sort ratio) above which two names are offered as
 #: a weak match, for a person to decide.
 SIMILAR_NAME = 85
+#: How far a meeting's date may move (a corrected date) and still be surely the same meeting.
+CORRECTED_DATE_DAYS = 14
 #: Title similarity of two meetings on the same dates taken as the same meeting.
 VERY_SIMILAR_TITLE = 90
 #: ... and offered as a weak match.
@@ -185,6 +187,10 @@ def _parent_of(text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def organization_form(name: str) -> NameForm:
     """`name` with its decorations set aside (see `NameForm`)."""
+    if _is_plain(name):  # nothing to set aside: most names, told without the peeling below
+        folded = normalize_name(name)
+        core = folded[4:] if folded.startswith("the ") else folded
+        return NameForm(folded=folded, core=core or folded, numbers=numbers_of(core))
     text = " ".join(name.split())
     set_aside: list[str] = []
     acronym = country = parent = None
@@ -235,6 +241,25 @@ def organization_form(name: str) -> NameForm:
         country=country,
         parent=parent,
         numbers=numbers_of(core),
+    )
+
+
+def core_of(name: str) -> str:
+    """The core of a name (see `NameForm`), quickly for a name with nothing to set aside."""
+    if _is_plain(name):
+        folded = normalize_name(name)
+        return (folded[4:] if folded.startswith("the ") else folded) or folded
+    return organization_form(name).core
+
+
+def _is_plain(name: str) -> bool:
+    """A name with no "The", parentheses, comma or parent to set aside."""
+    text = name.strip()
+    return not (
+        "(" in text
+        or "," in text
+        or text[:4].casefold() == "the "
+        or text[-3:].casefold() in _PARENT_ENDINGS
     )
 
 
@@ -321,20 +346,14 @@ class OrganizationIndex:
         alias, the acronym or the name's numbers are in the index, nothing matches it. An
         import of many new names into a register asks this of every row."""
         text = name.strip()
-        if (
-            "(" in text
-            or "," in text
-            or text[:4].casefold() == "the "
-            or text[-3:].casefold() in _PARENT_ENDINGS
-            or looks_like_acronym(text)
-        ):
+        if not _is_plain(text) or looks_like_acronym(text):
             return False
         folded = normalize_name(text)
+        # The acronym and similarity rules compare only names holding the same numbers.
         return not (
             folded in self.by_core
             or folded in self.aliases
             or folded in self.alias_cores
-            or (acronym and acronym.casefold() in self.by_acronym)
             or self.numbers.get(numbers_of(folded))
         )
 
@@ -414,14 +433,18 @@ class OrganizationIndex:
             reason = f"same name without {_joined(set_aside)}"
         else:
             reason = "same name once case, accents and punctuation are set aside"
-        doubts = self._doubts(acronym, country, form.parent, entry)
+        doubts = self._doubts(acronym, country, form.parent, entry, form.country is not None)
         if doubts:
             return self._candidate(entry, f"{reason}, but {_joined(doubts)}", 80, False)
         return self._candidate(entry, reason, 100 if via is None else 98, True)
 
     @staticmethod
     def _doubts(
-        acronym: str | None, country: str | None, parent: str | None, entry: OrganizationEntry
+        acronym: str | None,
+        country: str | None,
+        parent: str | None,
+        entry: OrganizationEntry,
+        named_country: bool = False,
     ) -> list[str]:
         """What speaks against two names with the same core being one organization."""
         doubts = []
@@ -430,6 +453,8 @@ class OrganizationIndex:
             doubts.append(f"the acronyms differ ({acronym}, {theirs})")
         if country and entry.country and country != entry.country:
             doubts.append(f"the countries differ ({country}, {entry.country})")
+        elif country and not entry.country and not entry.form.country and named_country:
+            doubts.append(f"only one names a country ({country})")
         if parent != entry.form.parent:
             named = parent or entry.form.parent
             doubts.append(f"only one names its parent ({KNOWN_PARENTS.get(named or '', named)})")
@@ -438,16 +463,21 @@ class OrganizationIndex:
     def _same_acronym(
         self, form: NameForm, acronym: str, country: str | None, entry: OrganizationEntry
     ) -> Candidate | None:
+        """The same acronym and country with a similar name: sure only when the words that tell
+        names apart are alike too ("University of Malaya Medical Centre" is not the university,
+        "Chinese Academy of Sciences Beijing Branch" not the academy)."""
         if form.numbers != entry.form.numbers:
             return None
-        score = round(fuzz.token_set_ratio(form.core, entry.form.core))
+        score = similarity(form.core, entry.form.core)
+        ours, theirs = _distinctive(form.core), _distinctive(entry.form.core)
+        alike = not ours or not theirs or similarity(ours, theirs) >= SIMILAR_NAME
         same_country = country is not None and country == entry.country
-        if same_country and score >= 70:
+        if same_country and score >= 80 and alike:
             reason = f"same acronym '{acronym}' and country, and a similar name ({score}%)"
             return self._candidate(entry, reason, max(score, 90), True)
         if score >= 60 and (country is None or entry.country is None or same_country):
             reason = f"same acronym '{acronym}', a similar name ({score}%)"
-            return self._candidate(entry, reason, min(score, 84), False)
+            return self._candidate(entry, reason, score, False)
         return None
 
     def _similar(self, form: NameForm, exclude: int | None, known: set[int]) -> list[Candidate]:
@@ -510,16 +540,21 @@ class MeetingIndex:
         default_factory=lambda: defaultdict(list)
     )
     by_start: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Where the indexed meetings are, as reasons say it.
+    where: str = "in the register"
 
     @classmethod
     def of(cls, meetings: Iterable[tuple[int, str, date, date | None]]) -> MeetingIndex:
         index = cls()
         for meeting_id, title, start, end in meetings:
-            entry = MeetingEntry(meeting_id, title, start, end, fold_title(title))
-            index.entries[meeting_id] = entry
-            index.by_title_year[(entry.folded, start.year)].append(meeting_id)
-            index.by_start[start].append(meeting_id)
+            index.add(meeting_id, title, start, end)
         return index
+
+    def add(self, meeting_id: int, title: str, start: date, end: date | None) -> None:
+        entry = MeetingEntry(meeting_id, title, start, end, fold_title(title))
+        self.entries[meeting_id] = entry
+        self.by_title_year[(entry.folded, start.year)].append(meeting_id)
+        self.by_start[start].append(meeting_id)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -538,8 +573,11 @@ class MeetingIndex:
                 reason = "same title and date once case and punctuation are set aside"
                 found.append(self._candidate(entry, reason, 100, True))
             else:
-                reason = f"same title in {start.year}, dated {entry.start:%d %b %Y} in the register"
-                found.append(self._candidate(entry, reason, 95, True))
+                # A corrected date moves a meeting by days; a series ("Monthly seminar") repeats
+                # its title month after month: further apart, a person decides.
+                near = abs((entry.start - start).days) <= CORRECTED_DATE_DAYS
+                reason = f"same title in {start.year}, dated {entry.start:%d %b %Y} {self.where}"
+                found.append(self._candidate(entry, reason, 95 if near else 75, near))
         numbers = numbers_of(folded)
         for meeting_id in self.by_start.get(start, ()):
             entry = self.entries[meeting_id]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from anso_desktop.domain import MeetingKind
 from anso_desktop.services.importing import ImportSession, RowRefused, TableImport, first_date
-from anso_desktop.services.matching import Candidate
+from anso_desktop.services.matching import Candidate, MeetingIndex
 from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.storage.models import Meeting
 
@@ -22,6 +22,9 @@ class MeetingImport(TableImport):
     noun = "meeting"
     model = Meeting
     kept_on_match = ("title",)
+
+    def new_rows_index(self) -> Any:
+        return _NewMeetings()
 
     def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
         start, end = values["start_date"]
@@ -59,6 +62,9 @@ class MeetingImport(TableImport):
             changes["end_date"] = first_date(values, "end_date")
         elif end_of_range != start or "end_date" in values or current is None:
             changes["end_date"] = end_of_range  # "Date(s)" gave both; or a one-day meeting
+        elif current.end_date is not None and current.start_date not in (None, start):
+            # A corrected start and no end given: the meeting keeps its length.
+            changes["end_date"] = current.end_date + (start - current.start_date)
         for key in (
             "title",
             "kind",
@@ -83,3 +89,24 @@ class MeetingImport(TableImport):
 
     def comparable(self, data: Any) -> Any:
         return replace(data, organizers=tuple(o.name for o in data.organizers))
+
+
+def _dates(values: dict[str, Any]) -> tuple[Any, Any]:
+    start, end = values["start_date"]
+    if values.get("end_date"):
+        end = values["end_date"][1]
+    return start, end
+
+
+class _NewMeetings:
+    """The file's new meetings so far, matched by the register's rules (ids are row numbers)."""
+
+    def __init__(self) -> None:
+        self.index = MeetingIndex(where="in this file")
+
+    def see(self, row: int, values: dict[str, Any]) -> list[Candidate]:
+        """The earlier rows this one surely repeats (a file that lists a title twice on other
+        dates lists a series); this row is kept for the rows after it."""
+        found = [c for c in self.index.candidates(values["title"], *_dates(values)) if c.strong]
+        self.index.add(row, values["title"], *_dates(values))
+        return found

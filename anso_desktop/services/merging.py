@@ -411,20 +411,28 @@ def _merge_organizations(session: Session, result: MergeResult, values: dict[str
     moved["aliases"] = len(alias_names)
     moved["finance_entries"] = 0
     for written in {other["name"], other["acronym"]} - {None}:
-        for entry_id, version in session.execute(
-            select(FinanceEntry.id, FinanceEntry.version).where(
-                FinanceEntry.funding_source == written
-            )
+        for entry_id, version, category, description in session.execute(
+            select(
+                FinanceEntry.id,
+                FinanceEntry.version,
+                FinanceEntry.category,
+                FinanceEntry.description,
+            ).where(FinanceEntry.funding_source == written)
         ).all():
+            searched_entry = [v for v in (category, description, final["name"]) if v]
             journal.update(
                 session,
                 FinanceEntry.__table__,
                 {"id": entry_id},
                 funding_source=final["name"],
+                search_text=fold_for_search(" | ".join(searched_entry)),
                 version=version + 1,
             )
             moved["finance_entries"] += 1
     searched = [final[name] for name in Organization.search_fields if final.get(name)]
+    every_alias = session.scalars(
+        select(aliases.c.name).where(aliases.c.organization_id == keep_id)
+    ).all()  # its own and the ones just added: searching any of them finds it
     changes = {key: final[key] for key in ORGANIZATION_FIELDS}
     changes["status"] = final["status"]
     journal.update(
@@ -433,7 +441,7 @@ def _merge_organizations(session: Session, result: MergeResult, values: dict[str
         {"id": keep_id},
         **changes,
         normalized_name=normalize_name(final["name"]),
-        search_text=fold_for_search(" | ".join([*searched, *alias_names])),
+        search_text=fold_for_search(" | ".join([*searched, *sorted(every_alias)])),
         version=keep["version"] + 1,
     )
 

@@ -101,6 +101,9 @@ class MemberImport(TableImport):
 
     bulk = True
 
+    def new_rows_index(self) -> Any:
+        return _NewOrganizations()
+
     def find_many(self, context: ImportSession, keys: list[Hashable]) -> dict[Hashable, Any]:
         """The existing records of `keys`, as plain rows of the columns an import compares: a
         second import of 100,000 members finds every one, and ORM objects of them all would
@@ -137,22 +140,33 @@ class ContactImport(TableImport):
     noun = "contact"
     model = Contact
 
+    kept_on_match = ("name",)
+
     def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
-        """The same e-mail, or the same name at the organization the row names however it
-        spells it."""
+        """The same e-mail with the same name or at the same organization (sure; an e-mail alone
+        is only a hint: mailboxes are shared and handed on), or the same name at the
+        organization the row names however it spells it."""
         found: list[Candidate] = []
+        organization, candidates = context.services.organizations.find_by_reference(
+            context.session, values["organization"]
+        )
+        name = normalize_name(values["name"])
         email = (values.get("email") or "").strip()
         if email:
             for contact in context.session.scalars(
                 select(Contact).where(func.lower(Contact.email) == email.lower())
             ):
-                reason = f"same e-mail ({email}) at {contact.organization.name}"
-                found.append(Candidate(RecordRef(contact.id, contact.name), reason, 100, True))
-        organization, candidates = context.services.organizations.find_by_reference(
-            context.session, values["organization"]
-        )
+                where = contact.organization.name
+                sure = (
+                    normalize_name(contact.name) == name or contact.organization_id == organization
+                )
+                reason = f"same e-mail ({email}) at {where}" + ("" if sure else ", another name")
+                found.append(
+                    Candidate(
+                        RecordRef(contact.id, contact.name), reason, 100 if sure else 80, sure
+                    )
+                )
         if organization is not None and candidates:
-            name = normalize_name(values["name"])
             for contact in context.session.scalars(
                 select(Contact).where(Contact.organization_id == organization)
             ):
@@ -247,6 +261,28 @@ class AliasImport(TableImport):
         record.name = data.name
         context.session.flush()
         return record
+
+
+class _NewOrganizations:
+    """The file's new members so far, by core name (ids are row numbers): a row with the same
+    name as an earlier one once "The", an acronym, a country or a parent is set aside repeats it.
+    Only that rule, kept as one dictionary: a file of 100,000 new members asks it of every row
+    (similar spellings within one file are left to `duplicates` afterwards)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[int, str]] = {}
+
+    def see(self, row: int, values: dict[str, Any]) -> list[Candidate]:
+        """The earlier rows this one repeats; this row is kept for the rows after it."""
+        core = matching.core_of(values["name"])
+        found = self.rows.setdefault(core, (row, values["name"]))
+        if found[0] == row:
+            return []
+        earlier, name = found
+        theirs, ours = matching.organization_form(name), matching.organization_form(values["name"])
+        set_aside = [*ours.set_aside, *(p for p in theirs.set_aside if p not in ours.set_aside)]
+        reason = f"same name without {' and '.join(set_aside)}" if set_aside else "the same name"
+        return [Candidate(RecordRef(earlier, name), reason, 100, True)]
 
 
 _NORMALIZED_NAME = ROW_COLUMNS.index("normalized_name")

@@ -51,7 +51,10 @@ class RowJournal:
     def changed_since(self, session: Session) -> tuple[Table, dict[str, Any]] | None:
         """The first row written that no longer holds what was written (table, key); None
         when every row is as the change left it."""
-        for table, key, _, after in self.entries:
+        final: dict[tuple[str, frozenset[tuple[str, Any]]], tuple[Table, dict[str, Any], Any]] = {}
+        for table, key, _, after in self.entries:  # a key written twice (a reused id): its last
+            final[(table.name, frozenset(key.items()))] = (table, key, after)
+        for table, key, after in final.values():
             if row_of(session, table, key) != after:
                 return table, key
         return None

@@ -12,7 +12,7 @@ rolled back. Re-importing the same file changes nothing (every row is "unchanged
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -102,6 +102,7 @@ def import_file(
     path = Path(path)
     report = ImportReport(file=path, dry_run=options.dry_run)
     parsed = read_for_import(path, options, report)
+    _check_matches(options, parsed)
     total = sum(len(sheet.rows) for sheet in parsed)
     try:
         with services.database.transaction() as session:
@@ -121,10 +122,12 @@ def import_file(
                 if table.bulk:
                     _import_sheet_in_bulk(context, options, table, sheet, report, step)
                     continue
-                seen: dict[Hashable, int] = {}
+                seen = _exact_claims(context, table, sheet)
+                pending = table.new_rows_index()
                 for row in sheet.rows:
                     step()
-                    _import_row(context, options, table, sheet, row, seen, report)
+                    _import_row(context, options, table, sheet, row, seen, pending, report)
+            _warn_of_unused_matches(options, report)
             if not report.refused:
                 report.aliases_added, late = finish(context)
                 for sheet_name, row_number, key, message in late:
@@ -176,10 +179,14 @@ def _likely_record(
     sheet: ParsedSheet,
     row: ParsedRow,
     report: ImportReport,
+    claimed: Mapping[Hashable, int],
+    pending: Any,
 ) -> Any:
     """The record a row is though its key finds none: the one a person chose (`--match`), else
     the one strong likely match (reported as matched, with its reason); None for a new record.
-    Raises `_Undecided` for a weak or ambiguous match, unless told to take such rows as new."""
+    Raises `_Undecided` for a weak or ambiguous match, unless told to take such rows as new.
+    Records other rows of the file are already are no candidates; a new row that is likely an
+    earlier new row of the file is refused (a file never brings one record twice)."""
     chosen_id = options.match_of(sheet.sheet, row.number)
     if chosen_id is not None:
         record = table.by_id(context, chosen_id)
@@ -190,14 +197,89 @@ def _likely_record(
         return record
     if (sheet.sheet, row.number) in options.new_rows:
         return None
-    candidates = table.likely(context, row.values)
+    candidates = []
+    for candidate in table.likely(context, row.values):
+        other_row = claimed.get(("record", candidate.record.id), row.number)
+        if other_row == row.number:
+            candidates.append(candidate)
+        elif candidate.strong:  # surely the record another row of the file is
+            raise RowRefused(
+                "",
+                f"is the same {table.noun} as row {other_row} ('{candidate.record.name}': "
+                f"{candidate.reason})",
+            )
     chosen = matching.decide(candidates)
     if chosen is not None:
         report.matched.append(MatchedRow(sheet.sheet, row.number, chosen.record, chosen.reason))
         return table.by_id(context, chosen.record.id)
     if candidates and not options.new_if_unsure:
         raise _Undecided(candidates[:5])
+    if pending is not None:
+        _refuse_repeats(pending.see(row.number, row.values), options, table)
     return None
+
+
+def _refuse_repeats(
+    earlier: Sequence[Candidate], options: ImportOptions, table: TableImport
+) -> None:
+    """A new row likely the same as an earlier new row of the file (ids are row numbers)."""
+    for candidate in earlier:
+        said = f"row {candidate.record.id} ('{candidate.record.name}': {candidate.reason})"
+        if candidate.strong:
+            raise RowRefused("", f"repeats {said}, the same {table.noun}")
+        if not options.new_if_unsure:
+            raise RowRefused(
+                "",
+                f"may be the same {table.noun} as {said}; correct the file, or import with "
+                "--new-if-unsure to keep both",
+            )
+
+
+def _exact_claims(
+    context: ImportSession, table: TableImport, sheet: ParsedSheet
+) -> dict[Hashable, int]:
+    """The records rows find by their exact key, claimed before any row is matched by
+    likeness: a likely match never takes the record another row of the file is."""
+    claimed: dict[Hashable, int] = {}
+    for row in sheet.rows:
+        if row.errors:
+            continue
+        try:
+            record = table.find(context, table.key(row.values))
+        except (RowRefused, UserError, TypeError, ValueError, KeyError):
+            continue
+        if record is not None:
+            claimed.setdefault(("record", record.id), row.number)
+    return claimed
+
+
+def _check_matches(options: ImportOptions, parsed: Sequence[ParsedSheet]) -> None:
+    """`--match` names a sheet that is there, and says which one when there are several."""
+    names = {sheet.sheet for sheet in parsed}
+    for sheet, row in options.matches:
+        if sheet is None and len(parsed) > 1:
+            raise UserError(
+                f"--match {row}=…: the file has several sheets ({', '.join(sorted(names))}); "
+                f"say which, as --match SHEET:{row}=ID."
+            )
+        if sheet is not None and sheet not in names:
+            raise UserError(
+                f"--match {sheet}:{row}=…: the file has no sheet '{sheet}' to import "
+                f"(it has {', '.join(sorted(names))})."
+            )
+
+
+def _warn_of_unused_matches(options: ImportOptions, report: ImportReport) -> None:
+    used = {(m.sheet, m.row) for m in report.matched if m.reason == "chosen by hand"}
+    used_rows = {row for _, row in used}
+    for sheet, row in options.matches:
+        if (sheet, row) in used or (sheet is None and row in used_rows):
+            continue
+        where = f"{sheet}:{row}" if sheet else str(row)
+        report.warnings.append(
+            f"--match {where}=…: row {row} is not one to match (it is not there, or it found "
+            "its record by its own key); ignored."
+        )
 
 
 def _matched_values(table: TableImport, values: dict[str, Any]) -> dict[str, Any]:
@@ -254,6 +336,7 @@ def _import_row(
     sheet: ParsedSheet,
     row: ParsedRow,
     seen: dict[Hashable, int],
+    pending: Any,
     report: ImportReport,
 ) -> None:
     label = (
@@ -272,13 +355,13 @@ def _import_row(
         return
     try:
         key = table.key(row.values)
-        if key in seen:
+        if seen.get(key, row.number) != row.number:
             raise RowRefused("", f"repeats row {seen[key]} (the same {table.noun})")
         seen[key] = row.number
         record = table.find(context, key)
         values = row.values
         if record is None:
-            record = _likely_record(context, options, table, sheet, row, report)
+            record = _likely_record(context, options, table, sheet, row, report, seen, pending)
             if record is not None:
                 values = _matched_values(table, values)
                 table.matched(context, record, row.values)
@@ -343,6 +426,7 @@ def _import_sheet_in_bulk(
             seen[key] = row.number
         keyed.append((row, key, label))
     existing = table.find_many(context, list(seen))
+    pending = table.new_rows_index()
     claimed: dict[Hashable, int] = {}
     for row, key, _ in keyed:
         if key is not None and key in existing and not row.errors:
@@ -357,7 +441,9 @@ def _import_sheet_in_bulk(
         values = row.values
         try:
             if record is None:
-                record = _likely_record(context, options, table, sheet, row, report)
+                record = _likely_record(
+                    context, options, table, sheet, row, report, claimed, pending
+                )
                 if record is not None:
                     _claim(claimed, record, row, table)
                     values = _matched_values(table, values)

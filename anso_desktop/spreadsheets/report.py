@@ -223,13 +223,24 @@ class ImportReport:
         return bool(self.errors or self.undecided)
 
     def summary(self) -> str:
-        verb = "would be" if not self.written else "were"
-        lines = [
-            f"{self.file.name}: {self.inserted} new, {self.updated} changed, "
-            f"{self.unchanged} unchanged rows {verb} imported"
-            + ("" if self.written else " (nothing was written)")
-            + "."
-        ]
+        if self.refused:
+            problems = []
+            if self.errors:
+                rows = len({(issue.sheet, issue.row) for issue in self.errors})
+                problems.append(f"{rows} row{'s' if rows != 1 else ''} with problems")
+            if self.undecided:
+                count = len(self.undecided)
+                problems.append(f"{count} row{'s' if count != 1 else ''} to decide")
+            first = f"{self.file.name}: nothing was imported: {' and '.join(problems)}."
+        else:
+            verb = "would be" if not self.written else "were"
+            first = (
+                f"{self.file.name}: {self.inserted} new, {self.updated} changed, "
+                f"{self.unchanged} unchanged rows {verb} imported"
+                + ("" if self.written else " (nothing was written)")
+                + "."
+            )
+        lines = [first]
         lines += [f"Matched: {row}" for row in self.matched]
         lines += [f"Warning: {warning}" for warning in self.warnings]
         lines += [f"Error: {issue}" for issue in self.errors]

@@ -15,6 +15,7 @@ from anso_desktop.cli import main
 from anso_desktop.domain import FinanceKind, MeetingKind, MemberStatus, Relation
 from anso_desktop.errors import ConflictError, ValidationError
 from anso_desktop.services import Services
+from anso_desktop.services.base import ListQuery
 from anso_desktop.services.decisions import BoardMeetingData, DecisionData
 from anso_desktop.services.finances import FinanceEntryData, FundData
 from anso_desktop.services.meetings import MeetingData, OrganizerData
@@ -295,3 +296,22 @@ def test_duplicates_and_merge_on_the_command_line(
     assert "moved 1 contact" in capsys.readouterr().out
     assert main(["duplicates", "members", "--db", where]) == 0
     assert "No likely duplicates" in capsys.readouterr().out
+
+
+def test_undo_after_merging_a_record_with_aliases(
+    services: Services, linked: dict[str, Any]
+) -> None:
+    """The other's alias is moved (deleted, then written again for the survivor): SQLite may
+    hand the new row the old id, and undo must still see nothing changed since."""
+    with services.database.transaction() as session:
+        assert services.organizations.add_alias(session, linked["other"], "Univerzitet u Beogradu")
+    before = every_row(services)
+    result = services.merges.merge("members", linked["keep"], linked["other"])
+    assert sorted(services.organizations.aliases(linked["keep"])) == [
+        "The University of Belgrade",
+        "Univerzitet u Beogradu",
+    ]
+    found = services.organizations.list(ListQuery(search="univerzitet")).rows
+    assert [o.id for o in found] == [linked["keep"]]
+    services.merges.undo(result)
+    assert every_row(services) == before

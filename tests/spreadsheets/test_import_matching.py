@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from anso_desktop.cli import main
 from anso_desktop.domain import MeetingKind
+from anso_desktop.errors import UserError
 from anso_desktop.services import Services
 from anso_desktop.services.demo import load_demo
 from anso_desktop.services.meetings import MeetingData
@@ -188,7 +189,11 @@ def test_two_rows_that_are_one_record_are_refused(demo: Services, tmp_path: Path
     report = import_file(demo, file, ImportOptions(table="members"))
     assert not report.written
     assert [(issue.row, issue.message) for issue in report.errors] == [
-        (3, "is the same member organization as row 2 ('University of Belgrade')")
+        (
+            3,
+            "is the same member organization as row 2 "
+            "('University of Belgrade': same name without 'The')",
+        )
     ]
 
 
@@ -375,3 +380,124 @@ def test_backup_only_for_an_import_that_writes(sqlite_services: Services, tmp_pa
 def test_meetings_form_matching_does_not_touch_other_years(demo: Services) -> None:
     demo.meetings.create(MeetingData(title="ANSO Annual Forum", start_date=date(2022, 5, 1)))
     assert demo.meetings.likely_matches("ANSO Annual Forum", date(2023, 5, 1)) == []
+
+
+def test_a_file_never_brings_one_new_record_twice(demo: Services, tmp_path: Path) -> None:
+    before = organizations(demo)
+    file = make_workbook(
+        tmp_path / "zagreb.xlsx",
+        {
+            "Members": [
+                ["Name"],
+                ["University of Zagreb"],
+                ["The University of Zagreb"],
+                ["University of Zagreb (UNIZG)"],
+            ]
+        },
+    )
+    report = import_file(demo, file, ImportOptions(table="members"))
+    assert not report.written and organizations(demo) == before
+    assert [issue.row for issue in report.errors] == [3, 4]
+    assert report.errors[0].message.startswith("repeats row 2 ('University of Zagreb'")
+    meetings = make_workbook(
+        tmp_path / "forum.xlsx",
+        {
+            "Meetings": [
+                ["Title", "Start date"],
+                ["Desert forum 2022", date(2022, 6, 1)],
+                ["The Desert Forum 2022", date(2022, 6, 1)],
+            ]
+        },
+    )
+    report = import_file(demo, meetings, ImportOptions(table="meetings"))
+    assert not report.written and [issue.row for issue in report.errors] == [3]
+
+
+def test_a_series_keeps_its_meetings_apart(demo: Services, tmp_path: Path) -> None:
+    demo.meetings.create(MeetingData(title="Monthly seminar", start_date=date(2023, 1, 10)))
+    file = make_workbook(
+        tmp_path / "series.xlsx",
+        {
+            "Meetings": [
+                ["Title", "Start date"],
+                ["Monthly seminar", date(2023, 1, 10)],
+                ["Monthly seminar", date(2023, 2, 14)],
+                ["Monthly seminar", date(2023, 3, 14)],
+            ]
+        },
+    )
+    report = import_file(demo, file, ImportOptions(table="meetings"))
+    assert report.written, (report.errors, report.undecided)
+    assert (report.inserted, report.unchanged) == (2, 1)
+    alone = make_workbook(
+        tmp_path / "feb.xlsx",
+        {"Meetings": [["Title", "Start date"], ["Monthly seminar", date(2023, 4, 11)]]},
+    )
+    unsure = import_file(demo, alone, ImportOptions(table="meetings"))
+    assert not unsure.written and len(unsure.undecided) == 1  # months apart: a person decides
+
+
+def test_a_corrected_date_with_one_date_column_keeps_the_meetings_length(
+    demo: Services, tmp_path: Path
+) -> None:
+    demo.meetings.create(
+        MeetingData(title="Desert Forum", start_date=date(2023, 6, 17), end_date=date(2023, 6, 19))
+    )
+    file = make_workbook(
+        tmp_path / "moved.xlsx",
+        {"Meetings": [["Title", "Date"], ["Desert Forum", date(2023, 6, 18)]]},
+    )
+    report = import_file(demo, file, ImportOptions(table="meetings"))
+    assert report.written and report.updated == 1, report.errors
+    with demo.database.transaction() as session:
+        moved = session.scalars(select(Meeting).where(Meeting.title == "Desert Forum")).one()
+        assert (moved.start_date, moved.end_date) == (date(2023, 6, 18), date(2023, 6, 20))
+
+
+def test_an_acronym_alone_does_not_make_a_branch_the_parent(demo: Services, tmp_path: Path) -> None:
+    file = make_workbook(
+        tmp_path / "branch.xlsx",
+        {
+            "Members": [
+                ["Name", "Acronym", "Country"],
+                ["Chinese Academy of Sciences Beijing Branch", "CAS", "China"],
+                ["Institute of Physics, Brazil", None, None],
+            ]
+        },
+    )
+    report = import_file(demo, file, ImportOptions(table="members"))
+    assert report.matched == []
+
+
+def test_an_email_alone_is_not_a_sure_contact_match(demo: Services, tmp_path: Path) -> None:
+    belgrade = demo.organizations.find_by_name("University of Belgrade")
+    assert belgrade is not None
+    demo.organizations.add_contact(ContactData(belgrade.id, "John Smith", email="info@bg.ac.rs"))
+    file = make_workbook(
+        tmp_path / "contacts.xlsx",
+        {
+            "Contacts": [
+                ["Organization", "Name", "Email"],
+                ["Cuban Academy of Sciences", "Li Wei", "INFO@bg.ac.rs"],
+            ]
+        },
+    )
+    report = import_file(demo, file, ImportOptions(table="contacts"))
+    assert not report.written and len(report.undecided) == 1
+    assert [c.name for c in demo.organizations.contacts(belgrade.id)] == ["John Smith"]
+
+
+def test_match_needs_the_sheet_when_there_are_several(demo: Services, tmp_path: Path) -> None:
+    file = make_workbook(
+        tmp_path / "two.xlsx",
+        {
+            "Members": [["Name"], ["Brand New Lab"]],
+            "Meetings": [["Title", "Start date"], ["X", date(2023, 1, 1)]],
+        },
+    )
+    with pytest.raises(UserError, match="several sheets"):
+        import_file(demo, file, ImportOptions(matches={(None, 2): 1}))
+    with pytest.raises(UserError, match="no sheet 'Foo'"):
+        import_file(demo, file, ImportOptions(matches={("Foo", 2): 1}))
+    report = import_file(demo, file, ImportOptions(dry_run=True, matches={("Members", 9): 1}))
+    assert any("--match Members:9" in warning for warning in report.warnings)
