@@ -231,7 +231,7 @@ class ImportReport:
             if self.undecided:
                 count = len(self.undecided)
                 problems.append(f"{count} row{'s' if count != 1 else ''} to decide")
-            first = f"{self.file.name}: nothing was imported: {' and '.join(problems)}."
+            first = f"{self.file.name}: nothing was written: {' and '.join(problems)}."
         else:
             verb = "would be" if not self.written else "were"
             first = (
