@@ -26,7 +26,9 @@ class BoardMeetingImport(TableImport):
     def name_of(self, record: Any) -> str:
         return f"Board meeting {record.number}"
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         """A board meeting on the same date under another number: a typo, or two meetings on
         one day; a person decides."""
         if not values.get("date"):
@@ -84,7 +86,9 @@ class DecisionImport(TableImport):
     def name_of(self, record: Any) -> str:
         return f"Decision {record.board_meeting.number}.{record.number}"
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         """The same decision text at the same board meeting under another number."""
         text = normalize_name(values.get("text") or "")
         if not text:

@@ -43,7 +43,9 @@ class FundImport(TableImport):
     model = Fund
     kept_on_match = ("name",)
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         """The same name once case and punctuation are set aside (strong), or a similar one."""
         folded = normalize_name(values["name"])
         found = []

@@ -152,8 +152,11 @@ class TableImport:
     def comparable(self, data: Any) -> Any:
         return data
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
-        """Records the row may be though its key finds none, best first (the service's rules)."""
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
+        """Records the row may be though its key finds none, best first (the service's rules);
+        `key`: the row's natural key."""
         return []
 
     def by_id(self, context: ImportSession, record_id: int) -> Any:

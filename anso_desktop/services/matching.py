@@ -244,10 +244,11 @@ def organization_form(name: str) -> NameForm:
     )
 
 
-def core_of(name: str) -> str:
-    """The core of a name (see `NameForm`), quickly for a name with nothing to set aside."""
+def core_of(name: str, folded: str | None = None) -> str:
+    """The core of a name (see `NameForm`), quickly for a name with nothing to set aside
+    (`folded`: its `normalize_name`, when the caller has it)."""
     if _is_plain(name):
-        folded = normalize_name(name)
+        folded = folded if folded is not None else normalize_name(name)
         return (folded[4:] if folded.startswith("the ") else folded) or folded
     return organization_form(name).core
 
@@ -333,14 +334,15 @@ class OrganizationIndex:
         country: str | None = None,
         *,
         exclude: int | None = None,
+        folded: str | None = None,
     ) -> list[Candidate]:
         """The organizations `name` (with the row's acronym and country, if given) may be, best
         first; `exclude` leaves one record out (a record compared with the rest)."""
-        if not self.entries or self._surely_none(name, acronym):
+        if not self.entries or self._surely_none(name, folded):
             return []
         return self.candidates_of(organization_form(name), name, acronym, country, exclude)
 
-    def _surely_none(self, name: str, acronym: str | None) -> bool:
+    def _surely_none(self, name: str, folded: str | None = None) -> bool:
         """Whether no rule can match `name`, told cheaply: a name with nothing to set aside
         (no "The", parentheses, comma or parent) is its own core, so unless that core, an
         alias, the acronym or the name's numbers are in the index, nothing matches it. An
@@ -348,7 +350,7 @@ class OrganizationIndex:
         text = name.strip()
         if not _is_plain(text) or looks_like_acronym(text):
             return False
-        folded = normalize_name(text)
+        folded = folded if folded is not None else normalize_name(text)
         # The acronym and similarity rules compare only names holding the same numbers.
         return not (
             folded in self.by_core

@@ -26,7 +26,9 @@ class MeetingImport(TableImport):
     def new_rows_index(self) -> Any:
         return _NewMeetings()
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         start, end = values["start_date"]
         if values.get("end_date"):
             end = values["end_date"][1]
@@ -104,7 +106,7 @@ class _NewMeetings:
     def __init__(self) -> None:
         self.index = MeetingIndex(where="in this file")
 
-    def see(self, row: int, values: dict[str, Any]) -> list[Candidate]:
+    def see(self, row: int, values: dict[str, Any], key: Hashable = None) -> list[Candidate]:
         """The earlier rows this one surely repeats (a file that lists a title twice on other
         dates lists a series); this row is kept for the rows after it."""
         found = [c for c in self.index.candidates(values["title"], *_dates(values)) if c.strong]

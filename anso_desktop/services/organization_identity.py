@@ -50,10 +50,12 @@ class OrganizationIdentity:
         country: str | None = None,
         *,
         session: Session | None = None,
+        folded: str | None = None,
     ) -> list[Candidate]:
-        """The organizations of the register `name` may be, best first, each with its reason."""
+        """The organizations of the register `name` may be, best first, each with its reason
+        (`folded`: the name's `normalize_name`, when the caller has it)."""
         if session is not None:
-            return self.matching_index(session).candidates(name, acronym, country)
+            return self.matching_index(session).candidates(name, acronym, country, folded=folded)
         with self.database.transaction() as own:
             return self.matching_index(own).candidates(name, acronym, country)
 

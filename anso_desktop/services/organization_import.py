@@ -40,9 +40,15 @@ class MemberImport(TableImport):
     kept_on_match = ("name",)
     FIELDS = {f.name: f.name for f in fields(OrganizationData)}
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         return context.services.organizations.likely_matches(
-            values["name"], values.get("acronym"), values.get("country"), session=context.session
+            values["name"],
+            values.get("acronym"),
+            values.get("country"),
+            session=context.session,
+            folded=key if isinstance(key, str) else None,
         )
 
     def matched(self, context: ImportSession, record: Any, values: dict[str, Any]) -> None:
@@ -142,7 +148,9 @@ class ContactImport(TableImport):
 
     kept_on_match = ("name",)
 
-    def likely(self, context: ImportSession, values: dict[str, Any]) -> list[Candidate]:
+    def likely(
+        self, context: ImportSession, values: dict[str, Any], key: Hashable = None
+    ) -> list[Candidate]:
         """The same e-mail with the same name or at the same organization (sure; an e-mail alone
         is only a hint: mailboxes are shared and handed on), or the same name at the
         organization the row names however it spells it."""
@@ -272,9 +280,9 @@ class _NewOrganizations:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[int, str]] = {}
 
-    def see(self, row: int, values: dict[str, Any]) -> list[Candidate]:
+    def see(self, row: int, values: dict[str, Any], key: Hashable = None) -> list[Candidate]:
         """The earlier rows this one repeats; this row is kept for the rows after it."""
-        core = matching.core_of(values["name"])
+        core = matching.core_of(values["name"], key if isinstance(key, str) else None)
         found = self.rows.setdefault(core, (row, values["name"]))
         if found[0] == row:
             return []

@@ -181,6 +181,7 @@ def _likely_record(
     report: ImportReport,
     claimed: Mapping[Hashable, int],
     pending: Any,
+    key: Hashable = None,
 ) -> Any:
     """The record a row is though its key finds none: the one a person chose (`--match`), else
     the one strong likely match (reported as matched, with its reason); None for a new record.
@@ -198,7 +199,7 @@ def _likely_record(
     if (sheet.sheet, row.number) in options.new_rows:
         return None
     candidates = []
-    for candidate in table.likely(context, row.values):
+    for candidate in table.likely(context, row.values, key):
         other_row = claimed.get(("record", candidate.record.id), row.number)
         if other_row == row.number:
             candidates.append(candidate)
@@ -215,7 +216,7 @@ def _likely_record(
     if candidates and not options.new_if_unsure:
         raise _Undecided(candidates[:5])
     if pending is not None:
-        _refuse_repeats(pending.see(row.number, row.values), options, table)
+        _refuse_repeats(pending.see(row.number, row.values, key), options, table)
     return None
 
 
@@ -361,7 +362,7 @@ def _import_row(
         record = table.find(context, key)
         values = row.values
         if record is None:
-            record = _likely_record(context, options, table, sheet, row, report, seen, pending)
+            record = _likely_record(context, options, table, sheet, row, report, seen, pending, key)
             if record is not None:
                 values = _matched_values(table, values)
                 table.matched(context, record, row.values)
@@ -442,7 +443,7 @@ def _import_sheet_in_bulk(
         try:
             if record is None:
                 record = _likely_record(
-                    context, options, table, sheet, row, report, claimed, pending
+                    context, options, table, sheet, row, report, claimed, pending, key
                 )
                 if record is not None:
                     _claim(claimed, record, row, table)
