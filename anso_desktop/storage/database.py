@@ -64,6 +64,10 @@ def resolve_location(path_or_url: str | os.PathLike[str] | None = None) -> Locat
             raise DatabaseError(f"'{raw}' is neither a file path nor a database URL.") from error
         if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
+        if url.password is None and url.get_backend_name() != "sqlite":
+            from anso_desktop.storage.credentials import with_password
+
+            url = make_url(with_password(url.render_as_string(hide_password=False)))
         return Location(url)
     return Location(make_url(f"sqlite:///{Path(raw).expanduser().resolve()}"))
 

@@ -20,6 +20,22 @@ from anso_desktop.ui import messages
 log = logging.getLogger(__name__)
 
 
+def forget_stored_passwords(settings: QSettings) -> None:
+    """An earlier version kept server URLs with their passwords in the settings file: move each
+    password to the credential store and keep the URL without it."""
+    from anso_desktop.storage.credentials import moved_out
+
+    for key in ("recent_databases", "last_database"):
+        value = settings.value(key)
+        if not value:
+            continue
+        values = [value] if isinstance(value, str) else [str(v) for v in value]
+        cleaned, changed = moved_out(values)
+        if changed:
+            settings.setValue(key, cleaned[0] if isinstance(value, str) else cleaned)
+    settings.sync()
+
+
 def choose_database(path_or_url: str | None, settings: QSettings) -> str | None:
     """--db, then ANSO_DB, then the database used last time (if its file still exists)."""
     if path_or_url or os.environ.get(DB_ENV_VAR):
@@ -75,6 +91,7 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
         from anso_desktop.logs import configure_logging
 
         configure_logging()
+        forget_stored_passwords(settings)
         window.switch_database(chosen)
 
     QTimer.singleShot(0, after_first_paint)

@@ -323,7 +323,8 @@ class MainWindow(QMainWindow):
         url, ok = QInputDialog.getText(
             self,
             "Open server database",
-            "Database URL, for example postgresql://user:password@server/anso:",
+            "Database URL, for example postgresql://user:password@server/anso\n"
+            "(the password is kept in your system's credential store, not in the settings):",
         )
         if ok and url.strip():
             self.switch_database(url.strip())
@@ -346,6 +347,10 @@ class MainWindow(QMainWindow):
             return open_prepared(database)
 
         def opened(services: Services) -> None:
+            if path_or_url is not None:
+                from anso_desktop.storage.credentials import remember_password
+
+                remember_password(str(path_or_url))  # asked once, kept in the credential store
             old = self.services
             self.services = services
             self.undo_stack.clear()
@@ -614,4 +619,9 @@ class MainWindow(QMainWindow):
         assert self.services is not None
         location = self.services.database.location
         file = location.file
-        return str(file) if file is not None else location.url.render_as_string(hide_password=False)
+        if file is not None:
+            return str(file)
+        from anso_desktop.storage.credentials import without_password
+
+        # The password stays in the credential store; a settings file never holds it.
+        return without_password(location.url.render_as_string(hide_password=False))
