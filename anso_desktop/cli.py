@@ -207,6 +207,7 @@ def _command_demo(arguments: argparse.Namespace) -> int:
     from anso_desktop.services.demo import load_demo
 
     services = open_services(_database_argument(arguments))
+    services.database.require_writable()
     report = load_demo(services)
     where = services.database.location.describe()
     if report.total == 0:
@@ -251,6 +252,7 @@ def _command_restore(arguments: argparse.Namespace) -> int:
     from anso_desktop.storage.backup import restore
 
     services = open_services(_database_argument(arguments))
+    services.database.require_writable()
     restore(services.database, arguments.file)
     print(f"Restored {services.database.location.describe()} from {arguments.file}.")
     return EXIT_OK
@@ -263,6 +265,7 @@ def _command_import(arguments: argparse.Namespace) -> int:
     from anso_desktop.spreadsheets import ImportOptions, import_file
 
     services = open_services(_database_argument(arguments))
+    services.database.require_writable()  # a dry run too: it tries the writes, then undoes them
     report = import_file(
         services,
         arguments.file,
@@ -308,6 +311,8 @@ def _command_merge(arguments: argparse.Namespace) -> int:
     from anso_desktop.app import open_services
 
     services = open_services(_database_argument(arguments))
+    if not arguments.dry_run:
+        services.database.require_writable()
     result = services.merges.merge(
         arguments.table,
         arguments.keep_id,

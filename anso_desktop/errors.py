@@ -46,3 +46,7 @@ class ConflictError(UserError):
 
 class DatabaseError(UserError):
     """The database cannot be used: not a database, damaged, locked, unreachable, too new."""
+
+
+class ReadOnlyError(DatabaseError):
+    """The database may only be read: a reader's login on the server, or a read-only file."""

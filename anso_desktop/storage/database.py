@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from anso_desktop.errors import DatabaseError
+from anso_desktop.errors import DatabaseError, ReadOnlyError
 from anso_desktop.paths import DB_ENV_VAR, default_database_path
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -180,6 +180,37 @@ class Database:
                 yield connection
         except (sa_exc.OperationalError, sa_exc.DatabaseError) as error:
             raise explain_database_error(error, self.location) from error
+
+    def read_only_reason(self) -> str | None:
+        """Why this database may only be read (None when it may be written): the server login
+        has no right to change the register's tables (granted by PostgreSQL, not by us), or the
+        SQLite file cannot be written."""
+        if self.location.file is not None:
+            file = self.location.file
+            if file.exists() and not os.access(file, os.W_OK):
+                return f"The file {file} is read-only."
+            return None
+        if self.location.is_sqlite:
+            return None
+        with self.connection() as connection:
+            login, may_write = connection.exec_driver_sql(
+                "SELECT current_user, bool_and(has_table_privilege(current_user, c.oid, "
+                "'INSERT, UPDATE, DELETE')) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema() "
+                "AND c.relname <> 'alembic_version'"
+            ).one()
+        if may_write is False:
+            return (
+                f"Your database login '{login}' may only read {self.location.describe()}; "
+                "ask whoever runs the server for an editor login to change it."
+            )
+        return None
+
+    def require_writable(self) -> None:
+        """Refuse, before anything is written, a change this login or file may not make."""
+        reason = self.read_only_reason()
+        if reason is not None:
+            raise ReadOnlyError(reason)
 
     def dispose(self) -> None:
         self.engine.dispose()

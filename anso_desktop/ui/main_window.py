@@ -20,11 +20,20 @@ from PySide6.QtGui import (
     QKeySequence,
     QUndoStack,
 )
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from anso_desktop import APP_NAME, __version__
 from anso_desktop.paths import data_dir, log_dir
 from anso_desktop.ui import messages
+from anso_desktop.ui.read_only import BANNER_STYLE, banner_html, editing
 
 if TYPE_CHECKING:
     from anso_desktop.services import Services
@@ -78,7 +87,20 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.placeholder)
         self.pages.addWidget(self.tabs)
-        self.setCentralWidget(self.pages)
+        #: Why the open database may only be read (None while it may be written); see
+        #: `set_read_only`.
+        self.read_only_reason: str | None = None
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(BANNER_STYLE)
+        self.read_only_banner.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
         self.setWindowTitle(APP_NAME)
         self.status_label = QLabel()
         self.database_label = QLabel()
@@ -87,6 +109,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.database_label)
         self._running: list[Task] = []
         self._pending_shortcuts: list[tuple[QAction, str]] = []
+        #: The window's commands that change data: disabled while the database may only be read.
+        self.editing_actions: list[QAction] = []
         self._build_menus()
         # Key sequences load Qt's key tables and enums (tens of ms): set them once the window has
         # painted. A zero timer would still run before the first paint reaches the screen.
@@ -154,12 +178,12 @@ class MainWindow(QMainWindow):
         )
         file.addSeparator()
         self._action(file, "&Backup…", self.backup_database, "Ctrl+Shift+B")
-        self._action(file, "Res&tore from backup…", self.restore_database)
+        self.restore_action = self._action(file, "Res&tore from backup…", self.restore_database)
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Quit")
 
         edit = self.menuBar().addMenu("&Edit")
-        self._action(
+        self.new_action = self._action(
             edit,
             "&New",
             lambda: self._on_tab(lambda tab: tab.new_record()),
@@ -174,13 +198,23 @@ class MainWindow(QMainWindow):
             lambda: self._on_tab(lambda tab: tab.delete_selected()),
             "Delete",
         )
+        self.editing_actions += [
+            self.import_action,
+            self.restore_action,
+            self.new_action,
+            self.edit_action,
+            self.delete_action,
+        ]
         edit.addSeparator()
-        undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self._pending_shortcuts.append((undo_action, "Undo"))
-        redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self._pending_shortcuts.append((redo_action, "Redo"))
-        edit.addAction(undo_action)
-        edit.addAction(redo_action)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self._pending_shortcuts.append((self.undo_action, "Undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self._pending_shortcuts.append((self.redo_action, "Redo"))
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        # Connected after the stack's own connections, so this has the last word.
+        self.undo_stack.canUndoChanged.connect(self._update_undo_actions)
+        self.undo_stack.canRedoChanged.connect(self._update_undo_actions)
         edit.addSeparator()
         self._action(
             edit,
@@ -233,6 +267,8 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{number}",
             )
         self._connect_tabs()
+        for tab in self.record_tabs():
+            tab.set_read_only(self.read_only_reason)
         self.database_label.setText(self.services.database.location.describe())
         self.setWindowTitle(f"{APP_NAME} — {self.services.database.location.describe()}")
         tab = self.settings.value("window/tab")
@@ -265,6 +301,25 @@ class MainWindow(QMainWindow):
         ):
             menu.clear()
             menu.addActions(list(actions))
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Offer no change to the open database while `reason` says why it may only be read (a
+        banner says so; search, sort, print and export stay); None offers every change again."""
+        self.read_only_reason = reason
+        self.read_only_banner.setText(banner_html(reason) if reason is not None else "")
+        self.read_only_banner.setVisible(reason is not None)
+        for action in self.editing_actions:
+            action.setEnabled(reason is None)
+        if reason is not None:
+            self.undo_stack.clear()  # nothing done here could be undone on this database
+        self._update_undo_actions()
+        for tab in self.record_tabs():
+            tab.set_read_only(reason)
+
+    def _update_undo_actions(self) -> None:
+        writable = self.read_only_reason is None
+        self.undo_action.setEnabled(writable and self.undo_stack.canUndo())
+        self.redo_action.setEnabled(writable and self.undo_stack.canRedo())
 
     def refresh_tabs(self) -> None:
         """Every tab reads its rows again: a merge changes what several of them show."""
@@ -343,10 +398,16 @@ class MainWindow(QMainWindow):
             self._task_failed(error)
             return None
 
-        def work(_progress: Progress) -> Services:
-            return open_prepared(database)
+        def work(_progress: Progress) -> tuple[Services, str | None]:
+            services = open_prepared(database)
+            try:
+                return services, services.database.read_only_reason()  # a query on a server
+            except BaseException:
+                services.database.dispose()
+                raise
 
-        def opened(services: Services) -> None:
+        def opened(result: tuple[Services, str | None]) -> None:
+            services, read_only_reason = result
             if path_or_url is not None:
                 from anso_desktop.storage.credentials import remember_password
 
@@ -354,7 +415,9 @@ class MainWindow(QMainWindow):
             old = self.services
             self.services = services
             self.undo_stack.clear()
+            self.read_only_reason = read_only_reason  # the new tabs start as they must stay
             self._build_tabs()
+            self.set_read_only(read_only_reason)
             if old is not None:
                 old.database.dispose()
             self._remember_recent(self._current_location_setting())
@@ -406,6 +469,7 @@ class MainWindow(QMainWindow):
             lambda target: messages.inform(self, f"The database was backed up to {target}."),
         )
 
+    @editing
     def restore_database(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
@@ -436,6 +500,7 @@ class MainWindow(QMainWindow):
 
     # --- import and export ---------------------------------------------------------------------
 
+    @editing
     def import_file(self, path: Path | None = None) -> None:
         """The import wizard (on `path` when a file was dropped); every tab shows the result."""
         if self.services is None or not self.tabs.count():
@@ -481,8 +546,11 @@ class MainWindow(QMainWindow):
         )
 
     def _dropped_workbook(self, event: QDropEvent) -> Path | None:
-        """The first local .xlsx, .xlsm or .csv file being dragged, if a database is open."""
-        if self.services is None or not event.mimeData().hasUrls():
+        """The first local .xlsx, .xlsm or .csv file being dragged, if a database is open and
+        may be written."""
+        if self.services is None or self.read_only_reason is not None:
+            return None
+        if not event.mimeData().hasUrls():
             return None
         from anso_desktop.spreadsheets.reading import SUPPORTED_SUFFIXES
 

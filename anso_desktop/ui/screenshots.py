@@ -20,6 +20,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 WINDOW_SIZE = (1400, 820)
+#: What the window says on a reader's login to the office server (as the database layer words it).
+READ_ONLY_REASON = (
+    "Your database login 'reader' may only read postgresql://reader@office-server/anso; ask "
+    "whoever runs the server for an editor login to change it."
+)
 
 
 def _slug(text: str) -> str:
@@ -97,6 +102,31 @@ def _save_duplicates(window: Any, path: Path) -> Path:
     return saved
 
 
+def _save_read_only(window: Any, path: Path) -> Path:
+    """The Members tab as a reader's login sees it: the banner, and nothing that changes data.
+
+    The database is opened again, as the window opens any, with the database layer answering
+    that it may only be read (a demo file cannot say so for every user, root included).
+    """
+    from unittest import mock
+
+    from anso_desktop.storage.database import Database
+    from anso_desktop.ui.tabs.members import MembersTab
+
+    done: list[bool] = []
+    with mock.patch.object(Database, "read_only_reason", lambda _self: READ_ONLY_REASON):
+        task = window.switch_database(str(window.services.database.location.file))
+        task.finished.connect(lambda: done.append(True))
+        deadline = time.monotonic() + 30
+        while not done and time.monotonic() < deadline:  # opened off the GUI thread
+            QApplication.processEvents()
+            time.sleep(0.01)
+    members = next(tab for tab in window.record_tabs() if isinstance(tab, MembersTab))
+    window.tabs.setCurrentWidget(members)
+    members.view.selectRow(0)
+    return _save(window, path)
+
+
 def save_screenshots(out_dir: Path) -> list[Path]:
     from anso_desktop.app import open_services
     from anso_desktop.services.demo import load_demo
@@ -142,7 +172,9 @@ def save_screenshots(out_dir: Path) -> list[Path]:
                 dialog.close()
         saved.append(_save_preview(window, out_dir / "dialog-print-preview.png"))
         saved.append(_save_duplicates(window, out_dir / "dialog-find-duplicates.png"))
+        saved.append(_save_read_only(window, out_dir / "window-read-only.png"))
         window.close()
+        window.services.database.dispose()  # opened again read-only
         services.database.dispose()
     app.processEvents()
     return saved

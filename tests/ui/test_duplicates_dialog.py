@@ -92,7 +92,9 @@ def test_find_duplicates_is_in_the_members_and_the_meetings_menus(
 ) -> None:
     asked: list[tuple[str, Any]] = []
 
-    def record(cls: type, parent: Any, services: Services, table: str, stack: Any, *_: Any) -> None:
+    def record(
+        cls: type, parent: Any, services: Services, table: str, stack: Any, *_: Any, **__: Any
+    ) -> None:
         asked.append((table, stack))
 
     monkeypatch.setattr(DuplicatesDialog, "ask", classmethod(record))
@@ -223,8 +225,8 @@ def from_the_menu(
     loop, with what the tab hands it (the window's undo stack, the refresh of every tab)."""
     opened: list[DuplicatesDialog] = []
 
-    def ask(cls: type[DuplicatesDialog], parent: Any, *args: Any) -> None:
-        dialog = cls(*args, parent=parent)  # type: ignore[misc]
+    def ask(cls: type[DuplicatesDialog], parent: Any, *args: Any, **kwargs: Any) -> None:
+        dialog = cls(*args, parent=parent, **kwargs)  # type: ignore[misc]
         qtbot.addWidget(dialog)
         dialog.show()
         opened.append(dialog)

@@ -34,6 +34,7 @@ from anso_desktop.services.matching import DuplicatePair, RecordRef
 from anso_desktop.services.merging import MergeResult, MergeTable
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.merge_fields import FieldChoicesModel
+from anso_desktop.ui.read_only import editing
 from anso_desktop.ui.tasks import Progress, Task
 
 #: How the dialog names a table's records: (one, many).
@@ -112,10 +113,15 @@ class DuplicatesDialog(QDialog):
         undo_stack: QUndoStack,
         on_change: Callable[[], None] | None = None,
         parent: QWidget | None = None,
+        *,
+        read_only_reason: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
         self.table: MergeTable = table
+        #: Why nothing may be merged (None while the database may be written): the pairs are
+        #: still listed and compared.
+        self.read_only_reason = read_only_reason
         self.undo_stack = undo_stack
         self._on_change = on_change or (lambda: None)
         self.noun, self.plural = NOUNS[table]
@@ -240,6 +246,8 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self._show_pair()
+        if read_only_reason is not None:
+            self.show_message(f"The pairs can be looked at but not merged. {read_only_reason}")
         self.find_pairs()
 
     # --- the pairs -----------------------------------------------------------------------------
@@ -343,6 +351,7 @@ class DuplicatesDialog(QDialog):
 
     # --- merge, not a duplicate, undo ----------------------------------------------------------
 
+    @editing
     def merge(self) -> None:
         """Merge the shown pair with the ticked values, off the GUI thread; a refusal is shown
         here and the dialog stays open."""
@@ -367,6 +376,7 @@ class DuplicatesDialog(QDialog):
         self.pair = None
         self.find_pairs()
 
+    @editing
     def mark_distinct(self) -> None:
         """The two are different records: the pair leaves the list, and is never offered again."""
         pair = self.pair
@@ -391,6 +401,7 @@ class DuplicatesDialog(QDialog):
         else:
             self._pairs_found([])
 
+    @editing
     def undo_last(self) -> None:
         """Ctrl+Z here does what it does in the window, then lists the pairs again."""
         if self.busy or not self.undo_stack.canUndo():
@@ -400,6 +411,7 @@ class DuplicatesDialog(QDialog):
         self.show_message(f"Undone: {text}.", done=True)
         self.find_pairs()
 
+    @editing
     def redo_last(self) -> None:
         if self.busy or not self.undo_stack.canRedo():
             return
@@ -421,9 +433,10 @@ class DuplicatesDialog(QDialog):
 
     def _update_buttons(self) -> None:
         ready = self.pair is not None and not self.busy and bool(self.fields_model.choices)
-        self.merge_button.setEnabled(ready)
+        writable = self.read_only_reason is None
+        self.merge_button.setEnabled(writable and ready)
         self.swap_button.setEnabled(ready)
-        self.distinct_button.setEnabled(self.pair is not None and not self.busy)
+        self.distinct_button.setEnabled(writable and self.pair is not None and not self.busy)
         keep, other = self.kept, self.merged_away
         if keep is not None and other is not None:
             self.merge_button.setToolTip(
@@ -479,9 +492,14 @@ class DuplicatesDialog(QDialog):
         table: MergeTable,
         undo_stack: QUndoStack,
         on_change: Callable[[], None] | None = None,
+        *,
+        read_only_reason: str | None = None,
     ) -> None:
-        """Show the dialog until closed; merges are on `undo_stack`. Tests patch this."""
-        dialog: Self = cls(services, table, undo_stack, on_change, parent)
+        """Show the dialog until closed; merges are on `undo_stack` (none while
+        `read_only_reason` says why the database may only be read). Tests patch this."""
+        dialog: Self = cls(
+            services, table, undo_stack, on_change, parent, read_only_reason=read_only_reason
+        )
         dialog.exec()
 
 

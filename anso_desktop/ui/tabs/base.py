@@ -35,6 +35,7 @@ from anso_desktop.tables import TableSpec
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.base import RecordDialog
 from anso_desktop.ui.models.record_table import RecordTableModel, RowStyle
+from anso_desktop.ui.read_only import editing
 
 SEARCH_DELAY_MS = 250
 
@@ -68,6 +69,12 @@ class RecordTab(QWidget):
         super().__init__(parent)
         self.services = services
         self.undo_stack = undo_stack
+        #: Why the database may only be read (None while it may be written): see set_read_only.
+        self.read_only_reason: str | None = None
+        #: The tab's own actions and buttons that change data, whatever is selected: enabled only
+        #: while the database may be written. Those that also depend on the selection check
+        #: `writable` in `update_editing` instead.
+        self.editing_widgets: list[QAction | QWidget] = []
         self._painted = False
         self._after_paint: list[Callable[[], None]] = []
         self._widths_restored = False
@@ -197,7 +204,7 @@ class RecordTab(QWidget):
             return (
                 f"No {self.plural} match the search and filters — press Ctrl+Shift+L to clear them."
             )
-        return f"No {self.plural} yet — press Ctrl+N to add one."
+        return self.add_hint(f"No {self.plural} yet")
 
     def print_request(self) -> PrintRequest:
         """The tab's list as it is shown (search, filters, order), for File › Print…."""
@@ -228,6 +235,12 @@ class RecordTab(QWidget):
         """Other dialogs this tab opens, built but not shown: for the screenshot review."""
         return []
 
+    def update_editing(self) -> None:
+        """Enable the tab's ways of changing data only while the database may be written; a tab
+        whose actions depend on the selection too adds them here."""
+        for widget in self.editing_widgets:
+            widget.setEnabled(self.writable)
+
     def open_dialog(self, record: Any | None) -> Any | None:
         return self.dialog.ask(self, self.services, record)
 
@@ -241,7 +254,26 @@ class RecordTab(QWidget):
             self.spec.name,  # type: ignore[arg-type]  # "members" or "meetings"
             self.undo_stack,
             self.register_changed.emit,
+            read_only_reason=self.read_only_reason,
         )
+
+    # --- a database that may only be read ------------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        return self.read_only_reason is None
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Offer no change while `reason` says why the database may only be read (None: offer
+        every change again). Searching, sorting, printing and exporting stay."""
+        self.read_only_reason = reason
+        self.update_editing()
+        if self.stack.currentWidget() is self.empty_label:
+            self.empty_label.setText(self.empty_text())
+
+    def add_hint(self, text: str) -> str:
+        """An empty list's text, ending with how to add a record when that is possible."""
+        return f"{text} — press Ctrl+N to add one." if self.writable else f"{text}."
 
     # --- querying ------------------------------------------------------------------------------
 
@@ -327,6 +359,7 @@ class RecordTab(QWidget):
 
     # --- commands ------------------------------------------------------------------------------
 
+    @editing
     def new_record(self) -> None:
         record = self.open_dialog(None)
         if record is None:
@@ -344,6 +377,7 @@ class RecordTab(QWidget):
         self.refresh()
         self.select_ids([record.id])
 
+    @editing
     def edit_selected(self) -> None:
         records = self.selected_records()
         if not records:
@@ -371,6 +405,7 @@ class RecordTab(QWidget):
         )
         self.refresh()
 
+    @editing
     def delete_selected(self) -> None:
         records = self.selected_records()
         if not records:

@@ -44,6 +44,7 @@ from anso_desktop.tables.formatting import format_date
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.decision import BoardMeetingDialog, DecisionDialog, board_meeting_label
 from anso_desktop.ui.models.record_table import RowStyle
+from anso_desktop.ui.read_only import editing
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
 
 OVERDUE = RowStyle(background="#ffebee", foreground="#b71c1c")
@@ -265,10 +266,17 @@ class DecisionsTab(RecordTab):
 
     def _update_board_buttons(self) -> None:
         chosen = self.current_board_meeting_id() is not None
-        self.edit_board_button.setEnabled(chosen)
-        self.delete_board_button.setEnabled(chosen)
+        self.new_board_button.setEnabled(self.writable)
+        self.edit_board_button.setEnabled(self.writable and chosen)
+        self.delete_board_button.setEnabled(self.writable and chosen)
+
+    def update_editing(self) -> None:
+        super().update_editing()
+        self._update_board_buttons()
 
     def _board_menu(self, position: QPoint) -> None:
+        if not self.writable:  # it offers changes only
+            return
         menu = QMenu(self)
         menu.addAction("New board meeting…", self.new_board_meeting)
         if self.current_board_meeting_id() is not None:
@@ -276,6 +284,7 @@ class DecisionsTab(RecordTab):
             menu.addAction("Delete board meeting", self.delete_board_meeting)
         menu.exec(self.board_list.viewport().mapToGlobal(position))
 
+    @editing
     def new_board_meeting(self) -> BoardMeeting | None:
         record = BoardMeetingDialog.ask(self, self.services, None)
         if record is None:
@@ -295,6 +304,7 @@ class DecisionsTab(RecordTab):
         self.refresh()
         return record
 
+    @editing
     def edit_board_meeting(self) -> None:
         board_meeting_id = self.current_board_meeting_id()
         if board_meeting_id is None:
@@ -322,6 +332,7 @@ class DecisionsTab(RecordTab):
         )
         self.refresh()
 
+    @editing
     def delete_board_meeting(self) -> None:
         summary = self._summaries.get(self.current_board_meeting_id() or 0)
         if summary is None:
@@ -358,6 +369,7 @@ class DecisionsTab(RecordTab):
 
     # --- decisions -----------------------------------------------------------------------------
 
+    @editing
     def new_record(self) -> None:
         """A decision belongs to a board meeting: with none yet, record the board meeting first."""
         if not self._summaries:
@@ -379,6 +391,7 @@ class DecisionsTab(RecordTab):
             self.select_board_meeting(saved.board_meeting_id)
         return saved
 
+    @editing
     def edit_selected(self) -> None:
         # F2 / Enter act on what has the focus: the board meeting list or the register.
         if self.board_list.hasFocus():
@@ -386,6 +399,7 @@ class DecisionsTab(RecordTab):
         else:
             super().edit_selected()
 
+    @editing
     def delete_selected(self) -> None:
         if self.board_list.hasFocus():
             self.delete_board_meeting()
@@ -397,6 +411,8 @@ class DecisionsTab(RecordTab):
 
     def empty_text(self) -> str:
         if not self._summaries:
+            if not self.writable:
+                return "No board meetings yet."
             return "No board meetings yet — add the first one with “New board meeting”."
         summary = self._summaries.get(self.current_board_meeting_id() or 0)
         others = {k: v for k, v in self.current_filters().items() if k != "board_meeting_id"}
@@ -405,9 +421,8 @@ class DecisionsTab(RecordTab):
             and not self.search.text().strip()
             and all(v in (None, "", False) for v in others.values())
         ):
-            return (
-                f"No decisions recorded for the {board_meeting_title(summary.record)} — "
-                "press Ctrl+N to add one."
+            return self.add_hint(
+                f"No decisions recorded for the {board_meeting_title(summary.record)}"
             )
         return super().empty_text()
 

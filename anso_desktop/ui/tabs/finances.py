@@ -51,6 +51,7 @@ from anso_desktop.tables import BUDGET_SUMMARY, FINANCES
 from anso_desktop.tables.formatting import format_money
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.finance_entry import FinanceEntryDialog
+from anso_desktop.ui.read_only import editing
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
 from anso_desktop.ui.widgets.chart_pane import ChartPane
 from anso_desktop.ui.widgets.funds_pane import FundsPane
@@ -200,6 +201,11 @@ class FinancesTab(RecordTab):
             self._action("&Budget plans…", self.edit_budget_plans),
         )
         self.menu_actions = self.finance_actions
+        self.editing_widgets += [*self.finance_actions, self.rates_button]
+
+    def update_editing(self) -> None:
+        super().update_editing()
+        self.funds_pane.set_read_only(self.read_only_reason)
 
     def extra_dialogs(self) -> list[tuple[str, QWidget]]:
         from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog
@@ -292,7 +298,7 @@ class FinancesTab(RecordTab):
         year = self.year.currentData()
         others = {k: v for k, v in self.current_filters().items() if k != "year" and v is not None}
         if year is not None and not others and not self.search.text().strip():
-            return f"No finance entries for {year} — press Ctrl+N to add one."
+            return self.add_hint(f"No finance entries for {year}")
         return super().empty_text()
 
     def status_text(self) -> str:
@@ -485,6 +491,7 @@ class FinancesTab(RecordTab):
 
     # --- the Finances menu ---------------------------------------------------------------------
 
+    @editing
     def edit_exchange_rates(self) -> None:
         from anso_desktop.ui.dialogs.exchange_rates import ExchangeRatesDialog
 
@@ -496,6 +503,7 @@ class FinancesTab(RecordTab):
             self._summary_for = None  # new rates: the same choices convert differently
             self.update_summary()
 
+    @editing
     def rename_category(self) -> None:
         """Rename a category in every entry and draft plan; undoable unless two were merged."""
         from anso_desktop.ui.dialogs.rename_category import RenameCategoryDialog
@@ -535,6 +543,7 @@ class FinancesTab(RecordTab):
         self.status_changed.emit(result.message)
         messages.inform(self, result.message)
 
+    @editing
     def edit_budget_plans(self) -> None:
         from anso_desktop.ui.dialogs.budget_plans import BudgetPlansDialog
 

@@ -91,7 +91,7 @@ class MeetingsTab(RecordTab):
         year = self.year.currentData()
         others = {k: v for k, v in self.current_filters().items() if k != "year" and v is not None}
         if year is not None and not others and not self.search.text().strip():
-            return f"No meetings in {year} — press Ctrl+N to add one."
+            return self.add_hint(f"No meetings in {year}")
         return super().empty_text()
 
     def status_text(self) -> str:

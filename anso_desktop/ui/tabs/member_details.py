@@ -31,6 +31,7 @@ from anso_desktop.storage.models import Contact, Organization
 from anso_desktop.tables.formatting import format_date
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.organization import ContactDialog
+from anso_desktop.ui.read_only import editing
 
 if TYPE_CHECKING:
     from anso_desktop.services import Services
@@ -50,6 +51,7 @@ class MemberDetails:
         services: Services
         undo_stack: QUndoStack
         plural: str
+        read_only_reason: str | None
 
         @property
         def service(self) -> OrganizationService: ...
@@ -93,7 +95,7 @@ class MemberDetails:
                 QKeySequence(key), self.contacts_table, activated=self.edit_contact
             )
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.contacts_empty = QLabel("No contacts yet — press “Add contact…” to add one.")
+        self.contacts_empty = QLabel()
         self.contacts_empty.setStyleSheet("color: #616161;")
         self.contacts_empty.setWordWrap(True)
 
@@ -143,10 +145,13 @@ class MemberDetails:
                 self.shown = None  # deleted meanwhile: the next refresh drops its row
         if self.shown is None:
             if len(records) > 1:
-                self.detail_hint.setText(
-                    f"{len(records)} {self.plural} selected.\n\nEndorse, approve or change the "
-                    "status of the selected members all at once with the buttons above."
-                )
+                text = f"{len(records)} {self.plural} selected."
+                if self.read_only_reason is None:
+                    text += (
+                        "\n\nEndorse, approve or change the status of the selected members all "
+                        "at once with the buttons above."
+                    )
+                self.detail_hint.setText(text)
             else:
                 self.detail_hint.setText(NO_SELECTION)
             self.detail_stack.setCurrentWidget(self.detail_hint)
@@ -212,6 +217,11 @@ class MemberDetails:
                 item.setToolTip(value or "")
                 self.contacts_table.setItem(row, column, item)
         self.contacts_table.setVisible(bool(contacts))
+        self.contacts_empty.setText(
+            "No contacts yet — press “Add contact…” to add one."
+            if self.read_only_reason is None
+            else "No contacts yet."
+        )
         self.contacts_empty.setVisible(not contacts)
         if chosen is not None:
             self.select_contact(chosen.id)
@@ -231,11 +241,14 @@ class MemberDetails:
 
     def _update_contact_buttons(self) -> None:
         chosen = self.selected_contact() is not None
-        self.edit_contact_button.setEnabled(chosen)
-        self.delete_contact_button.setEnabled(chosen)
+        writable = self.read_only_reason is None
+        self.add_contact_button.setEnabled(writable)
+        self.edit_contact_button.setEnabled(writable and chosen)
+        self.delete_contact_button.setEnabled(writable and chosen)
 
     # --- contacts: add, edit, delete, each with undo -------------------------------------------
 
+    @editing
     def add_contact(self) -> None:
         if self.shown is None:
             return
@@ -254,6 +267,7 @@ class MemberDetails:
         self._push_contact_command(f"Add contact “{contact.name}”", undo_add, redo_add)
         self.select_contact(contact.id)
 
+    @editing
     def edit_contact(self) -> None:
         chosen = self.selected_contact()
         if chosen is None:
@@ -283,6 +297,7 @@ class MemberDetails:
 
         self._push_contact_command(f"Edit contact “{saved.name}”", undo_edit, redo_edit)
 
+    @editing
     def delete_contact(self) -> None:
         chosen = self.selected_contact()
         if chosen is None or self.shown is None:

@@ -34,6 +34,7 @@ from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.lifecycle import ApproveDialog, EndorseDialog, StatusChangeDialog
 from anso_desktop.ui.dialogs.organization import OrganizationDialog
 from anso_desktop.ui.models.record_table import RowStyle
+from anso_desktop.ui.read_only import editing
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
 from anso_desktop.ui.tabs.member_details import MemberDetails
 
@@ -178,6 +179,7 @@ class MembersTab(MemberDetails, RecordTab):
         for separator in separators:
             separator.setSeparator(True)
         self.view.addActions([edit, separators[0], *self.lifecycle_actions, separators[1], delete])
+        self.editing_widgets += [edit, delete]
 
         self.selection_changed.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
@@ -306,6 +308,7 @@ class MembersTab(MemberDetails, RecordTab):
 
     # --- edit and delete: undo puts back everything --------------------------------------------
 
+    @editing
     def edit_selected(self) -> None:
         """As every tab, but undo and redo write the organization back with `restore`: undoing
         a status change moves it backwards, which `update` rightly refuses."""
@@ -338,6 +341,7 @@ class MembersTab(MemberDetails, RecordTab):
         )
         self.refresh()
 
+    @editing
     def delete_selected(self) -> None:
         """Snapshot the selected organizations first, so undo brings them back with their
         contacts, their lifecycle and their links to decisions, meetings and funds."""
@@ -377,11 +381,16 @@ class MembersTab(MemberDetails, RecordTab):
         return []
 
     def _update_actions(self) -> None:
-        enabled = bool(self.selected_members())
+        members = bool(self.selected_members())
         for action in self.lifecycle_actions:
-            action.setEnabled(enabled)
-            tip = action.statusTip() if enabled else NOT_MEMBERS_TIP
-            action.setToolTip(tip)
+            action.setEnabled(self.writable and members)
+            tip = action.statusTip() if members else NOT_MEMBERS_TIP
+            action.setToolTip(tip if self.read_only_reason is None else self.read_only_reason)
+
+    def update_editing(self) -> None:
+        super().update_editing()
+        self._selection_changed()  # the pane's texts say what can be done, too
+        self._update_contact_buttons()
 
     def _can_move(self, records: Sequence[Organization], status: MemberStatus) -> bool:
         """Refuse before asking for meeting and decision when some cannot move to `status`."""
@@ -390,6 +399,7 @@ class MembersTab(MemberDetails, RecordTab):
             messages.warn(self, "Nothing was changed.\n\n" + "\n".join(problems))
         return not problems
 
+    @editing
     def endorse_selected(self) -> None:
         records = self.selected_members()
         if not records or not self._can_move(records, MemberStatus.ENDORSED):
@@ -414,6 +424,7 @@ class MembersTab(MemberDetails, RecordTab):
             new_decision=new_decision,
         )
 
+    @editing
     def approve_selected(self) -> None:
         records = self.selected_members()
         if not records or not self._can_move(records, MemberStatus.APPROVED):
@@ -429,6 +440,7 @@ class MembersTab(MemberDetails, RecordTab):
             general_assembly_id=choice.general_assembly_id,
         )
 
+    @editing
     def change_status_selected(self) -> None:
         records = self.selected_members()
         if not records:

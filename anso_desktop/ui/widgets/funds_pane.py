@@ -23,6 +23,7 @@ from anso_desktop.reports.chart_data import ChartData, fund_balance
 from anso_desktop.services import Services
 from anso_desktop.services.finances import FundBalance
 from anso_desktop.tables.formatting import format_money
+from anso_desktop.ui.read_only import editing
 
 HEADERS = ("Fund", "Currency", "Initial capital", "Income", "Spending", "Balance")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -36,6 +37,8 @@ class FundsPane(QWidget):
         super().__init__(parent)
         self.services = services
         self.balances: list[FundBalance] = []
+        #: Why funds may not be added or changed (None while the database may be written).
+        self.read_only_reason: str | None = None
         self.new_button = QPushButton("&New fund…")
         self.new_button.clicked.connect(lambda: self.open_fund(None))
         self.edit_button = QPushButton("&Edit fund…")
@@ -80,14 +83,30 @@ class FundsPane(QWidget):
                 if column >= 2:
                     item.setTextAlignment(_RIGHT)
                 self.table.setItem(row, column, item)
-        self.hint.setText(
-            "Income and expenditure entries charged to a fund (the Fund field of an entry) add to "
-            "and spend from its capital. Each fund's balance over time is in Charts."
-            if self.balances
-            else "No funds yet: add one, such as the STIC endowment, with its initial capital."
-        )
-        self.edit_button.setEnabled(bool(self.balances))
+        self._update_buttons()
 
+    def set_read_only(self, reason: str | None) -> None:
+        """Offer no new or changed fund while `reason` says why the database may only be read."""
+        self.read_only_reason = reason
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        writable = self.read_only_reason is None
+        self.new_button.setEnabled(writable)
+        self.edit_button.setEnabled(writable and bool(self.balances))
+        if self.balances:
+            self.hint.setText(
+                "Income and expenditure entries charged to a fund (the Fund field of an entry) "
+                "add to and spend from its capital. Each fund's balance over time is in Charts."
+            )
+        elif writable:
+            self.hint.setText(
+                "No funds yet: add one, such as the STIC endowment, with its initial capital."
+            )
+        else:
+            self.hint.setText("No funds yet.")
+
+    @editing
     def edit_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows and len(self.balances) != 1:
@@ -95,6 +114,7 @@ class FundsPane(QWidget):
         fund = self.balances[rows[0].row() if rows else 0]
         self.open_fund(self.services.funds.get(fund.fund_id))
 
+    @editing
     def open_fund(self, record: Any | None) -> None:
         from anso_desktop.ui.dialogs.fund import FundDialog
 
