@@ -26,40 +26,46 @@ def _parse(url_text: str) -> URL | None:
         return None  # a file path
     try:
         return make_url(url_text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return None
 
 
+def _bare(url: URL) -> URL:
+    """The URL without any password: its own, or one given as a libpq option (`?password=`)."""
+    query = {key: value for key, value in url.query.items() if key != "password"}
+    return url._replace(password=None).set(query=query)  # `set` takes None as "leave it"
+
+
 def account_of(url: URL) -> str:
-    """What a password is kept for: user, server, port and database ("anso@db.office:5432/anso")."""
-    port = f":{url.port}" if url.port else ""
-    return f"{url.username or ''}@{url.host or ''}{port}/{url.database or ''}"
+    """What a password is kept for: the whole URL without its password and driver (user,
+    server, port, database and libpq options such as `host=` or `service=`), so each server
+    keeps its own whichever driver the URL names."""
+    return _bare(url).set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
 
 
 def without_password(url_text: str) -> str:
     """The URL as a settings file may keep it: no password (file paths as they are)."""
     url = _parse(url_text)
-    if url is None or url.password is None:
+    if url is None or (url.password is None and "password" not in url.query):
         return url_text
-    # `URL.set` takes None as "leave it": the named tuple's own replace clears it.
-    return url._replace(password=None).render_as_string(hide_password=False)
+    return _bare(url).render_as_string(hide_password=False)
 
 
 def remember_password(url_text: str) -> bool:
     """Keep the URL's password in the credential store; whether it could be kept."""
     url = _parse(url_text)
-    if url is None or not url.password:
+    password = url.password if url is not None else None
+    if url is not None and password is None:
+        given = url.query.get("password")
+        password = given if isinstance(given, str) else None
+    if url is None or not password:
         return False
     try:
         import keyring
-        from keyring.errors import KeyringError
 
-        try:
-            keyring.set_password(SERVICE, account_of(url), str(url.password))
-        except KeyringError as error:
-            log.info("No credential store to keep the password in: %s", error)
-            return False
-    except ImportError:
+        keyring.set_password(SERVICE, account_of(url), str(password))
+    except Exception as error:  # no store, a locked one, a DBus error: never stop an open
+        log.info("The password could not be kept in the credential store: %s", error)
         return False
     return True
 
@@ -68,20 +74,24 @@ def with_password(url_text: str) -> str:
     """The URL with its password from the credential store, when it has none of its own and
     the store knows one; else as it is (libpq may still find one in ~/.pgpass)."""
     url = _parse(url_text)
-    if url is None or url.password is not None or url.get_backend_name() == "sqlite":
+    if (
+        url is None
+        or url.password is not None
+        or "password" in url.query
+        or url.get_backend_name() == "sqlite"
+    ):
         return url_text
     try:
         import keyring
-        from keyring.errors import KeyringError
 
-        try:
-            password = keyring.get_password(SERVICE, account_of(url))
-        except KeyringError:
-            return url_text
-    except ImportError:
+        password = keyring.get_password(SERVICE, account_of(url))
+    except Exception as error:  # no store, a locked one, a DBus error: libpq may still find one
+        log.info("The credential store could not be read: %s", error)
         return url_text
     if not password:
         return url_text
+    if url.username is None:  # the user is a libpq option (`?user=`): so is the password
+        return url.update_query_dict({"password": password}).render_as_string(hide_password=False)
     return url.set(password=password).render_as_string(hide_password=False)
 
 

@@ -8,6 +8,7 @@ says which database and what to do.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,7 +50,10 @@ class Location:
         """A name for messages: the file path, or the URL without its password."""
         if self.file is not None:
             return str(self.file)
-        return self.url.render_as_string(hide_password=True)
+        url = self.url
+        if "password" in url.query:  # a password given as a libpq option is hidden too
+            url = url.update_query_dict({"password": "***"})
+        return url.render_as_string(hide_password=True)
 
 
 def resolve_location(path_or_url: str | os.PathLike[str] | None = None) -> Location:
@@ -60,11 +64,12 @@ def resolve_location(path_or_url: str | os.PathLike[str] | None = None) -> Locat
     if "://" in raw:
         try:
             url = make_url(raw)
-        except sa_exc.ArgumentError as error:
-            raise DatabaseError(f"'{raw}' is neither a file path nor a database URL.") from error
+        except (sa_exc.ArgumentError, ValueError) as error:
+            shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", raw)  # never a password in a message
+            raise DatabaseError(f"'{shown}' is neither a file path nor a database URL.") from error
         if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
-        if url.password is None and url.get_backend_name() != "sqlite":
+        if url.password is None and url.get_backend_name() != "sqlite":  # from the store
             from anso_desktop.storage.credentials import with_password
 
             url = make_url(with_password(url.render_as_string(hide_password=False)))
@@ -193,13 +198,15 @@ class Database:
         if self.location.is_sqlite:
             return None
         with self.connection() as connection:
-            login, may_write = connection.exec_driver_sql(
-                "SELECT current_user, bool_and(has_table_privilege(current_user, c.oid, "
-                "'INSERT, UPDATE, DELETE')) FROM pg_class c JOIN pg_namespace n "
-                "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema() "
-                "AND c.relname <> 'alembic_version'"
+            login, read_only, may_write = connection.exec_driver_sql(
+                "SELECT current_user, current_setting('transaction_read_only') = 'on', "
+                "bool_and(has_table_privilege(current_user, to_regclass(t.name), 'INSERT') "
+                "AND has_table_privilege(current_user, to_regclass(t.name), 'UPDATE') "
+                "AND has_table_privilege(current_user, to_regclass(t.name), 'DELETE')) "
+                "FROM (VALUES ('organizations'), ('meetings'), ('decisions'), "
+                "('finance_entries')) AS t(name) WHERE to_regclass(t.name) IS NOT NULL"
             ).one()
-        if may_write is False:
+        if read_only or may_write is not True:  # None: the register's tables are not in sight
             return (
                 f"Your database login '{login}' may only read {self.location.describe()}; "
                 "ask whoever runs the server for an editor login to change it."

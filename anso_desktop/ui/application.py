@@ -92,6 +92,7 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
 
         configure_logging()
         forget_stored_passwords(settings)
+        window.refresh_recent_menu()  # built before the cleaning: no stale password shown
         window.switch_database(chosen)
 
     QTimer.singleShot(0, after_first_paint)

@@ -442,6 +442,10 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent_databases") or []
         return [value] if isinstance(value, str) else list(value)
 
+    def refresh_recent_menu(self) -> None:
+        """The Recent databases menu as the settings hold it now."""
+        self._fill_recent_menu()
+
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for entry in self._recent():

@@ -63,7 +63,9 @@ def test_a_url_is_kept_without_its_password() -> None:
 
 def test_the_password_goes_to_the_store_and_comes_back(store: MemoryKeyring) -> None:
     assert credentials.remember_password(URL)
-    assert store.passwords == {("ANSO Desktop", "editor@db.office:5432/anso"): "s3cret"}
+    assert store.passwords == {
+        ("ANSO Desktop", "postgresql://editor@db.office:5432/anso"): "s3cret"
+    }
     assert credentials.with_password(BARE) == URL
     # Another user or database is another account.
     other = "postgresql+psycopg://reader@db.office:5432/anso"
@@ -78,7 +80,7 @@ def test_without_a_store_nothing_is_kept(no_store: None) -> None:
 def test_settings_of_an_earlier_version_are_cleaned(store: MemoryKeyring) -> None:
     cleaned, changed = credentials.moved_out([URL, "/data/anso.sqlite", BARE])
     assert changed and cleaned == [BARE, "/data/anso.sqlite", BARE]
-    assert store.passwords[("ANSO Desktop", "editor@db.office:5432/anso")] == "s3cret"
+    assert store.passwords[("ANSO Desktop", "postgresql://editor@db.office:5432/anso")] == "s3cret"
     assert credentials.moved_out(cleaned) == (cleaned, False)
 
 
@@ -138,3 +140,59 @@ def test_libpq_options_in_the_url_reach_the_server() -> None:
         assert (name, ssl) == ("anso-check", False)
     finally:
         database.dispose()
+
+
+class BrokenKeyring(MemoryKeyring):
+    """A store that fails the way a locked or absent desktop store may (a DBus error)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+
+def test_a_failing_store_never_stops_an_open() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring())
+    try:
+        assert not credentials.remember_password(URL)
+        assert credentials.with_password(BARE) == BARE
+        database = Database.open(BARE)
+        database.dispose()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_password_given_as_an_option_is_treated_as_one(store: MemoryKeyring) -> None:
+    url = "postgresql+psycopg://db.office/anso?user=owner&password=s3cret&sslmode=require"
+    bare = credentials.without_password(url)
+    assert "s3cret" not in bare and "sslmode=require" in bare and "user=owner" in bare
+    assert credentials.remember_password(url)
+    assert credentials.with_password(bare).count("s3cret") == 1
+    database = Database.open(url)
+    try:
+        assert "s3cret" not in database.location.describe()
+    finally:
+        database.dispose()
+
+
+def test_each_server_and_service_keeps_its_own_password(store: MemoryKeyring) -> None:
+    first = "postgresql://editor:one@/anso?host=server-a"
+    second = "postgresql://editor:two@/anso?host=server-b"
+    credentials.remember_password(first)
+    credentials.remember_password(second)
+    assert credentials.with_password(credentials.without_password(first)) == first
+    assert credentials.with_password(credentials.without_password(second)) == second
+    # The settings keep the driver the database was opened with; the store finds it all the same.
+    assert credentials.with_password("postgresql+psycopg://editor@/anso?host=server-a").startswith(
+        "postgresql+psycopg://editor:one@"
+    )
+
+
+def test_an_unreadable_url_is_refused_without_showing_its_password() -> None:
+    from anso_desktop.errors import DatabaseError
+
+    with pytest.raises(DatabaseError) as refused:
+        Database.open("postgre-sql://owner:s3cret@db.office:99999999/anso")
+    assert "s3cret" not in refused.value.message
