@@ -12,27 +12,26 @@ alias, or the same acronym and country with a similar name are.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from anso_desktop.countries import country_code
+from anso_desktop.services.name_forms import (
+    KNOWN_PARENTS,
+    NameForm,
+    is_plain,
+    looks_like_acronym,
+    numbers_of,
+    organization_form,
+)
 from anso_desktop.storage.models import normalize_name
 
 #: Token similarity (0-100, rapidfuzz's token sort ratio) above which two names are offered as
 #: a weak match, for a person to decide.
 SIMILAR_NAME = 85
-#: How far a meeting's date may move (a corrected date) and still be surely the same meeting.
-CORRECTED_DATE_DAYS = 14
-#: Title similarity of two meetings on the same dates taken as the same meeting.
-VERY_SIMILAR_TITLE = 90
-#: ... and offered as a weak match.
-SIMILAR_TITLE = 75
 #: A token found in more names than this says nothing about which one is meant (e.g.
 #: "institute"): candidates are gathered through rarer tokens only.
 _COMMON_TOKEN = 50
@@ -45,27 +44,6 @@ _GENERIC_WORDS = frozenset(
     instituto institut institution national international research center centre council
     society foundation association federation union organization organisation agency
     technology technological studies study of""".split()
-)
-#: Parents written after a comma or as "of the ..." ("..., CAS"): acronym -> folded name.
-KNOWN_PARENTS = {"cas": "chinese academy of sciences"}
-_PARENT_NAMES = {name: acronym for acronym, name in KNOWN_PARENTS.items()}
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,14}$")
-_TRAILING_PARENTHESES = re.compile(r"\s*\(([^()]*)\)\s*$")
-_OF_THE_PARENT = re.compile(
-    r",?\s+of\s+(?:the\s+)?("
-    + "|".join(
-        r"\s+".join(map(re.escape, written.split()))
-        for pair in KNOWN_PARENTS.items()
-        for written in pair
-    )
-    + r")\s*$",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"\d+")
-#: The last three letters of the parents a name may end with: the "... of the ..." search is
-#: made only for names ending so.
-_PARENT_ENDINGS = frozenset(
-    written[-3:].casefold() for pair in KNOWN_PARENTS.items() for written in pair
 )
 
 
@@ -110,11 +88,6 @@ def best_first(candidates: Iterable[Candidate]) -> list[Candidate]:
     return sorted(best.values(), key=lambda c: (not c.strong, -c.score, c.record.name))
 
 
-def numbers_of(folded: str) -> frozenset[str]:
-    """The numbers a name holds: "5th Workshop" and "6th Workshop" are different events."""
-    return frozenset(number.lstrip("0") or "0" for number in _NUMBER.findall(folded))
-
-
 def _tokens(folded: str) -> list[str]:
     return [token for token in folded.split() if token not in _STOP_WORDS]
 
@@ -140,128 +113,6 @@ def similarity(first: str, second: str) -> int:
 
 
 # --- organizations -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NameForm:
-    """A name with what does not make it another organization set aside: a leading "The", a
-    trailing "(ACRONYM)", a trailing ", COUNTRY", a parent ("..., CAS", "... of the Chinese
-    Academy of Sciences"), case, accents and punctuation."""
-
-    folded: str
-    core: str
-    set_aside: tuple[str, ...] = ()
-    acronym: str | None = None
-    country: str | None = None
-    parent: str | None = None
-    #: The numbers the name holds (worked out once: every comparison asks).
-    numbers: frozenset[str] = field(default=frozenset(), compare=False)
-
-
-@lru_cache(maxsize=512)
-def _country_of(text: str) -> str | None:
-    try:
-        return country_code(text)
-    except ValueError:
-        return None
-
-
-def looks_like_acronym(text: str) -> bool:
-    """ "IAC", "TIBCAS", "ANSO-DataPA": one word, mostly capitals (not "Bishkek")."""
-    if not _ACRONYM.match(text):
-        return False
-    capitals = sum(ch.isupper() for ch in text)
-    return capitals >= 2 and capitals * 2 >= sum(ch.isalpha() for ch in text)
-
-
-def _parent_of(text: str) -> str | None:
-    """The folded name of a parent written as `text` ("CAS", "Chinese Academy of Sciences")."""
-    folded = normalize_name(text)
-    if folded in KNOWN_PARENTS:
-        return KNOWN_PARENTS[folded]
-    if folded in _PARENT_NAMES:
-        return folded
-    return None
-
-
-@lru_cache(maxsize=4096)
-def organization_form(name: str) -> NameForm:
-    """`name` with its decorations set aside (see `NameForm`)."""
-    if _is_plain(name):  # nothing to set aside: most names, told without the peeling below
-        folded = normalize_name(name)
-        core = folded[4:] if folded.startswith("the ") else folded
-        return NameForm(folded=folded, core=core or folded, numbers=numbers_of(core))
-    text = " ".join(name.split())
-    set_aside: list[str] = []
-    acronym = country = parent = None
-    if text[:4].casefold() == "the " and len(text) > 4:
-        set_aside.append(f"'{text[:3]}'")
-        text = text[4:]
-    for _ in range(3):  # "X (XIEG), CAS" and the like: peel from the end
-        parentheses = _TRAILING_PARENTHESES.search(text) if text.endswith(")") else None
-        if parentheses and acronym is None and looks_like_acronym(parentheses.group(1).strip()):
-            acronym = parentheses.group(1).strip()
-            set_aside.append(f"'({acronym})'")
-            text = text[: parentheses.start()]
-            continue
-        head, comma, tail = text.rpartition(",")
-        if comma and head.strip():
-            tail = tail.strip()
-            if parent is None and (found := _parent_of(tail)) is not None:
-                parent = found
-                set_aside.append(f"', {tail}'")
-                text = head.strip()
-                continue
-            if country is None and (code := _country_of(tail)) is not None:
-                country = code
-                set_aside.append(f"', {tail}'")
-                text = head.strip()
-                continue
-        of_the = (
-            _OF_THE_PARENT.search(text)
-            if parent is None and text[-3:].casefold() in _PARENT_ENDINGS
-            else None
-        )
-        if of_the and parent is None and (found := _parent_of(of_the.group(1))) is not None:
-            parent = found
-            set_aside.append(f"'{of_the.group(0).strip(' ,')}'")
-            text = text[: of_the.start()]
-            continue
-        break
-    folded = normalize_name(name)
-    core = normalize_name(text) if set_aside else folded  # most names have nothing to set aside
-    if core.startswith("the "):
-        core = core[4:]
-    core = core or folded
-    return NameForm(
-        folded=folded,
-        core=core,
-        set_aside=tuple(set_aside),
-        acronym=acronym,
-        country=country,
-        parent=parent,
-        numbers=numbers_of(core),
-    )
-
-
-def core_of(name: str, folded: str | None = None) -> str:
-    """The core of a name (see `NameForm`), quickly for a name with nothing to set aside
-    (`folded`: its `normalize_name`, when the caller has it)."""
-    if _is_plain(name):
-        folded = folded if folded is not None else normalize_name(name)
-        return (folded[4:] if folded.startswith("the ") else folded) or folded
-    return organization_form(name).core
-
-
-def _is_plain(name: str) -> bool:
-    """A name with no "The", parentheses, comma or parent to set aside."""
-    text = name.strip()
-    return not (
-        "(" in text
-        or "," in text
-        or text[:4].casefold() == "the "
-        or text[-3:].casefold() in _PARENT_ENDINGS
-    )
 
 
 def _joined(parts: Sequence[str]) -> str:
@@ -348,7 +199,7 @@ class OrganizationIndex:
         alias, the acronym or the name's numbers are in the index, nothing matches it. An
         import of many new names into a register asks this of every row."""
         text = name.strip()
-        if not _is_plain(text) or looks_like_acronym(text):
+        if not is_plain(text) or looks_like_acronym(text):
             return False
         folded = folded if folded is not None else normalize_name(text)
         # The acronym and similarity rules compare only names holding the same numbers.
@@ -514,95 +365,6 @@ class OrganizationIndex:
         return found
 
 
-# --- meetings --------------------------------------------------------------------------------
-
-
-def fold_title(title: str) -> str:
-    """A meeting's title as matching compares it: case, accents, punctuation and a leading
-    "The" set aside."""
-    folded = normalize_name(title)
-    return folded[4:] if folded.startswith("the ") else folded
-
-
-@dataclass(frozen=True)
-class MeetingEntry:
-    id: int
-    title: str
-    start: date
-    end: date | None
-    folded: str
-
-
-@dataclass
-class MeetingIndex:
-    """The register's meetings, by folded title and year and by start date."""
-
-    entries: dict[int, MeetingEntry] = field(default_factory=dict)
-    by_title_year: dict[tuple[str, int], list[int]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    by_start: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))
-    #: Where the indexed meetings are, as reasons say it.
-    where: str = "in the register"
-
-    @classmethod
-    def of(cls, meetings: Iterable[tuple[int, str, date, date | None]]) -> MeetingIndex:
-        index = cls()
-        for meeting_id, title, start, end in meetings:
-            index.add(meeting_id, title, start, end)
-        return index
-
-    def add(self, meeting_id: int, title: str, start: date, end: date | None) -> None:
-        entry = MeetingEntry(meeting_id, title, start, end, fold_title(title))
-        self.entries[meeting_id] = entry
-        self.by_title_year[(entry.folded, start.year)].append(meeting_id)
-        self.by_start[start].append(meeting_id)
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def candidates(
-        self, title: str, start: date, end: date | None = None, *, exclude: int | None = None
-    ) -> list[Candidate]:
-        """The meetings a row (title, dates) may be, best first."""
-        folded = fold_title(title)
-        found: list[Candidate] = []
-        for meeting_id in self.by_title_year.get((folded, start.year), ()):
-            entry = self.entries[meeting_id]
-            if meeting_id == exclude:
-                continue
-            if entry.start == start:
-                reason = "same title and date once case and punctuation are set aside"
-                found.append(self._candidate(entry, reason, 100, True))
-            else:
-                # A corrected date moves a meeting by days; a series ("Monthly seminar") repeats
-                # its title month after month: further apart, a person decides.
-                near = abs((entry.start - start).days) <= CORRECTED_DATE_DAYS
-                reason = f"same title in {start.year}, dated {entry.start:%d %b %Y} {self.where}"
-                found.append(self._candidate(entry, reason, 95 if near else 75, near))
-        numbers = numbers_of(folded)
-        for meeting_id in self.by_start.get(start, ()):
-            entry = self.entries[meeting_id]
-            if meeting_id == exclude or entry.folded == folded:
-                continue
-            if end is not None and entry.end is not None and end != entry.end:
-                continue
-            if numbers_of(entry.folded) != numbers:
-                continue
-            score = similarity(folded, entry.folded)
-            if score >= VERY_SIMILAR_TITLE:
-                reason = f"same dates and a very similar title ({score}%)"
-                found.append(self._candidate(entry, reason, score, True))
-            elif score >= SIMILAR_TITLE:
-                reason = f"same dates and a similar title ({score}%)"
-                found.append(self._candidate(entry, reason, score, False))
-        return best_first(found)
-
-    @staticmethod
-    def _candidate(entry: MeetingEntry, reason: str, score: int, strong: bool) -> Candidate:
-        return Candidate(RecordRef(entry.id, entry.title), reason, score, strong)
-
-
 # --- duplicates within the register --------------------------------------------------------
 
 
@@ -657,23 +419,6 @@ def organization_duplicates(
             record = RecordRef(entry.id, entry.name)
             for candidate in index.candidates_of(
                 entry.form, entry.name, entry.acronym, entry.country, exclude=entry.id
-            ):
-                yield record, candidate
-
-    return pairs_of(found(), distinct)
-
-
-def meeting_duplicates(
-    index: MeetingIndex,
-    distinct: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
-) -> list[DuplicatePair]:
-    """Every pair of the register's meetings that look like one."""
-
-    def found() -> Iterable[tuple[RecordRef, Candidate]]:
-        for entry in index.entries.values():
-            record = RecordRef(entry.id, entry.title)
-            for candidate in index.candidates(
-                entry.title, entry.start, entry.end, exclude=entry.id
             ):
                 yield record, candidate
 

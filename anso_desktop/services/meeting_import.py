@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from anso_desktop.domain import MeetingKind
 from anso_desktop.services.importing import ImportSession, RowRefused, TableImport, first_date
-from anso_desktop.services.matching import Candidate, MeetingIndex
+from anso_desktop.services.matching import Candidate
+from anso_desktop.services.meeting_matching import MeetingIndex
 from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.storage.models import Meeting
 

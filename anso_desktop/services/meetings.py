@@ -11,9 +11,9 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from anso_desktop.domain import MeetingKind, MeetingMode
-from anso_desktop.services import matching
 from anso_desktop.services.base import CrudService, Errors, clean_text
-from anso_desktop.services.matching import Candidate, MeetingIndex
+from anso_desktop.services.matching import Candidate
+from anso_desktop.services.meeting_matching import MeetingIndex
 from anso_desktop.storage.models import Meeting, MeetingOrganizer
 
 _INDEX_KEY = "meeting_index"
@@ -120,7 +120,7 @@ class MeetingService(CrudService[Meeting, MeetingData]):
         """Every meeting indexed for likely matches, built once per transaction."""
         index = session.info.get(_INDEX_KEY)
         if index is None:
-            index = session.info[_INDEX_KEY] = matching.MeetingIndex.of(
+            index = session.info[_INDEX_KEY] = MeetingIndex.of(
                 session.execute(
                     select(Meeting.id, Meeting.title, Meeting.start_date, Meeting.end_date)
                 )

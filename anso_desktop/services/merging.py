@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from anso_desktop.domain import MemberStatus, Relation
 from anso_desktop.errors import ConflictError, NotFoundError, UserError, ValidationError
-from anso_desktop.services import matching
+from anso_desktop.services import matching, meeting_matching
 from anso_desktop.services.matching import DuplicatePair, RecordRef
 from anso_desktop.services.meetings import MeetingService
 from anso_desktop.services.organizations import OrganizationService
@@ -203,7 +203,7 @@ class MergeService:
             }
             if table == "members":
                 return matching.organization_duplicates(organization_index(session), distinct)
-            return matching.meeting_duplicates(meeting_index(session), distinct)
+            return meeting_matching.meeting_duplicates(meeting_index(session), distinct)
 
     def mark_distinct(self, table: MergeTable, first_id: int, second_id: int) -> None:
         """Remember that two records are not duplicates: never offered again."""
@@ -351,7 +351,7 @@ def organization_index(session: Session) -> matching.OrganizationIndex:
     return OrganizationService.matching_index(session)
 
 
-def meeting_index(session: Session) -> matching.MeetingIndex:
+def meeting_index(session: Session) -> meeting_matching.MeetingIndex:
     return MeetingService.matching_index(session)
 
 

@@ -23,6 +23,7 @@ from anso_desktop.services.importing import (
     require,
 )
 from anso_desktop.services.matching import Candidate, RecordRef
+from anso_desktop.services.name_forms import core_of, organization_form
 from anso_desktop.services.organizations import ROW_COLUMNS, ContactData, OrganizationData
 from anso_desktop.storage.models import (
     BoardMeeting,
@@ -286,12 +287,12 @@ class _NewOrganizations:
 
     def see(self, row: int, values: dict[str, Any], key: Hashable = None) -> list[Candidate]:
         """The earlier rows this one repeats; this row is kept for the rows after it."""
-        core = matching.core_of(values["name"], key if isinstance(key, str) else None)
+        core = core_of(values["name"], key if isinstance(key, str) else None)
         found = self.rows.setdefault(core, (row, values["name"]))
         if found[0] == row:
             return []
         earlier, name = found
-        theirs, ours = matching.organization_form(name), matching.organization_form(values["name"])
+        theirs, ours = organization_form(name), organization_form(values["name"])
         set_aside = [*ours.set_aside, *(p for p in theirs.set_aside if p not in ours.set_aside)]
         reason = f"same name without {' and '.join(set_aside)}" if set_aside else "the same name"
         return [Candidate(RecordRef(earlier, name), reason, 100, True)]

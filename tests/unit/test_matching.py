@@ -9,14 +9,13 @@ import pytest
 
 from anso_desktop.services.matching import (
     Candidate,
-    MeetingIndex,
     OrganizationIndex,
     RecordRef,
     decide,
-    meeting_duplicates,
     organization_duplicates,
-    organization_form,
 )
+from anso_desktop.services.meeting_matching import MeetingIndex, meeting_duplicates
+from anso_desktop.services.name_forms import organization_form
 
 REGISTER = [
     (1, "Instituto de Astrofísica de Canarias", "IAC", "ES"),

@@ -1,0 +1,193 @@
+"""The window's File menu work on databases: new, open (a file or a server URL), the recent
+list, back up and restore. A part of `MainWindow`, kept apart so the window only assembles.
+
+Opening runs off the GUI thread; the settings keep a server URL without its password (the
+password stays in the credential store).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from anso_desktop.paths import data_dir
+from anso_desktop.ui import messages
+from anso_desktop.ui.read_only import editing
+
+if TYPE_CHECKING:
+    from anso_desktop.services import Services
+    from anso_desktop.ui.tasks import Progress, Task
+
+MAX_RECENT = 8
+SQLITE_FILTER = "ANSO Desktop databases (*.sqlite *.db);;All files (*)"
+
+
+class DatabaseActions:
+    """Databases opened, remembered, backed up and restored by the window (a mixin of it)."""
+
+    services: Services | None
+    settings: Any
+    undo_stack: Any
+    recent_menu: Any
+    placeholder: Any
+    read_only_reason: str | None
+
+    def new_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(data_dir() / "anso.sqlite"), SQLITE_FILTER
+        )
+        if path:
+            if Path(path).exists():
+                messages.warn(self, f"{path} already exists; use File › Open database to open it.")
+                return
+            self.switch_database(path)
+
+    def open_database_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", str(data_dir()), SQLITE_FILTER)
+        if path:
+            self.switch_database(path)
+
+    def open_database_url(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        url, ok = QInputDialog.getText(
+            self,
+            "Open server database",
+            "Database URL, for example postgresql://user:password@server/anso\n"
+            "(the password is kept in your system's credential store, not in the settings):",
+        )
+        if ok and url.strip():
+            self.switch_database(url.strip())
+
+    def switch_database(self, path_or_url: str | None) -> Task | None:
+        """Open a database off the GUI thread (it may need migrating), then show it.
+
+        None opens the default database. If it cannot be opened, the one already open stays.
+        """
+        from anso_desktop.app import open_prepared, prepare_database
+        from anso_desktop.errors import UserError
+
+        try:
+            database = prepare_database(path_or_url)
+        except UserError as error:
+            self._task_failed(error)
+            return None
+
+        def work(_progress: Progress) -> tuple[Services, str | None]:
+            services = open_prepared(database)
+            try:
+                return services, services.database.read_only_reason()  # a query on a server
+            except BaseException:
+                services.database.dispose()
+                raise
+
+        def opened(result: tuple[Services, str | None]) -> None:
+            services, read_only_reason = result
+            if path_or_url is not None:
+                from anso_desktop.storage.credentials import remember_password
+
+                remember_password(str(path_or_url))  # asked once, kept in the credential store
+            old = self.services
+            self.services = services
+            self.undo_stack.clear()
+            self.read_only_reason = read_only_reason  # the new tabs start as they must stay
+            self._build_tabs()
+            self.set_read_only(read_only_reason)
+            if old is not None:
+                old.database.dispose()
+            self._remember_recent(self._current_location_setting())
+
+        def failed(_error: BaseException) -> None:
+            if self.services is None:
+                self.placeholder.setText(
+                    "No database is open.\n\nUse File › Open database… or File › New database…"
+                )
+
+        task = self.run_task("Opening the database…", work, opened)
+        task.failed.connect(failed)
+        return task
+
+    def _remember_recent(self, path_or_url: str) -> None:
+        recent = [path_or_url, *(r for r in self._recent() if r != path_or_url)][:MAX_RECENT]
+        self.settings.setValue("recent_databases", recent)
+        self.settings.setValue("last_database", path_or_url)
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_databases") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def refresh_recent_menu(self) -> None:
+        """The Recent databases menu as the settings hold it now."""
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in self._recent():
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda _checked=False, e=entry: self.switch_database(e))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def backup_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from anso_desktop.storage.backup import backup
+
+        suggested = data_dir() / "anso-backup.sqlite"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up the database", str(suggested), SQLITE_FILTER
+        )
+        if not path:
+            return
+        if self.services is None:
+            return
+        database = self.services.database
+        self.run_task(
+            "Backing up…",
+            lambda _progress: backup(database, Path(path)),
+            lambda target: messages.inform(self, f"The database was backed up to {target}."),
+        )
+
+    @editing
+    def restore_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from anso_desktop.storage.backup import restore
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Restore from backup", str(data_dir()), SQLITE_FILTER
+        )
+        if not path:
+            return
+        if not messages.confirm(
+            self,
+            f"Replace everything in this database with the contents of {path}?\n\n"
+            "The current data is backed up first.",
+            action="Restore",
+        ):
+            return
+        if self.services is None:
+            return
+        database = self.services.database
+
+        def restored(_result: object) -> None:
+            self.undo_stack.clear()
+            self.refresh_tabs()
+            messages.inform(self, f"The database was restored from {path}.")
+
+        self.run_task("Restoring…", lambda _progress: restore(database, Path(path)), restored)
+
+    def _current_location_setting(self) -> str:
+        assert self.services is not None
+        location = self.services.database.location
+        file = location.file
+        if file is not None:
+            return str(file)
+        from anso_desktop.storage.credentials import without_password
+
+        # The password stays in the credential store; a settings file never holds it.
+        return without_password(location.url.render_as_string(hide_password=False))
