@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from anso_desktop.countries import country_code
 from anso_desktop.domain import MEMBER_TRANSITIONS, MemberStatus, OrganizationKind, Relation
-from anso_desktop.errors import NotFoundError, ValidationError
+from anso_desktop.errors import ValidationError
 from anso_desktop.services.base import CrudService, Errors, clean_text, each_id
+from anso_desktop.services.organization_contacts import OrganizationContacts
 from anso_desktop.services.organization_identity import OrganizationIdentity
 from anso_desktop.storage.models import (
     Contact,
@@ -163,7 +164,9 @@ def transition_error(name: str, current: MemberStatus | None, wanted: MemberStat
     )
 
 
-class OrganizationService(OrganizationIdentity, CrudService[Organization, OrganizationData]):
+class OrganizationService(
+    OrganizationIdentity, OrganizationContacts, CrudService[Organization, OrganizationData]
+):
     model = Organization
     noun = "Organization"
     search_columns = ("name", "acronym", "notes", "email")
@@ -576,70 +579,3 @@ class OrganizationService(OrganizationIdentity, CrudService[Organization, Organi
             session.delete(session.get_one(DecisionOrganization, (stale, record.id)))
         for missing in sorted(wanted - current):
             session.add(DecisionOrganization(decision_id=missing, organization_id=record.id))
-
-    # --- contacts ------------------------------------------------------------------------------
-
-    def add_contact(self, data: ContactData) -> Contact:
-        with self.database.transaction() as session:
-            self._get(session, data.organization_id)
-            contact = Contact()
-            self._apply_contact(contact, data)
-            session.add(contact)
-            self._flush(session)
-            return contact
-
-    def update_contact(self, contact_id: int, expected_version: int, data: ContactData) -> Contact:
-        with self.database.transaction() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                raise NotFoundError(
-                    f"Contact #{contact_id} no longer exists; it may have been deleted."
-                )
-            if contact.version != expected_version:
-                from anso_desktop.errors import ConflictError
-
-                raise ConflictError(f"Contact '{contact.name}'")
-            self._apply_contact(contact, data)
-            self._flush(session)
-            return contact
-
-    def contact(self, contact_id: int) -> Contact:
-        """One contact as it is now (a contact form reloads it after a conflict)."""
-        with self.database.transaction() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is None:
-                raise NotFoundError(
-                    f"Contact #{contact_id} no longer exists; it may have been deleted."
-                )
-            return contact
-
-    def contact_roles(self) -> list[str]:
-        """The roles contacts already have ("Focal point"...), for type-ahead in the form."""
-        with self.database.transaction() as session:
-            roles = session.scalars(select(Contact.role).distinct()).all()
-        return sorted((role for role in roles if role), key=str.casefold)
-
-    def delete_contact(self, contact_id: int) -> None:
-        with self.database.transaction() as session:
-            contact = session.get(Contact, contact_id)
-            if contact is not None:
-                session.delete(contact)
-
-    @staticmethod
-    def _apply_contact(contact: Contact, data: ContactData) -> None:
-        errors = Errors()
-        name = " ".join((data.name or "").split())
-        errors.require("name", name, "Name")
-        email = clean_text(data.email)
-        errors.email("email", email)
-        errors.max_length("name", name, 200, "Name")
-        for field_name, limit in (("title", 200), ("email", 300), ("phone", 60), ("role", 200)):
-            value = clean_text(getattr(data, field_name))
-            errors.max_length(field_name, value, limit, field_name.capitalize())
-        errors.raise_if_any()
-        contact.organization_id = data.organization_id
-        contact.name = name
-        contact.title = clean_text(data.title)
-        contact.email = email
-        contact.phone = clean_text(data.phone)
-        contact.role = clean_text(data.role)

@@ -122,11 +122,11 @@ def import_file(
                 if table.bulk:
                     _import_sheet_in_bulk(context, options, table, sheet, report, step)
                     continue
-                seen = _exact_claims(context, table, sheet)
+                seen, found = _exact_claims(context, table, sheet)
                 pending = table.new_rows_index()
                 for row in sheet.rows:
                     step()
-                    _import_row(context, options, table, sheet, row, seen, pending, report)
+                    _import_row(context, options, table, sheet, row, seen, pending, found, report)
             _warn_of_unused_matches(options, report)
             if not report.refused:
                 report.aliases_added, late = finish(context)
@@ -238,10 +238,12 @@ def _refuse_repeats(
 
 def _exact_claims(
     context: ImportSession, table: TableImport, sheet: ParsedSheet
-) -> dict[Hashable, int]:
+) -> tuple[dict[Hashable, int], dict[int, Any]]:
     """The records rows find by their exact key, claimed before any row is matched by
-    likeness: a likely match never takes the record another row of the file is."""
+    likeness (a likely match never takes the record another row of the file is), and each
+    record found by row number, so the rows are not looked up twice."""
     claimed: dict[Hashable, int] = {}
+    found: dict[int, Any] = {}
     for row in sheet.rows:
         if row.errors:
             continue
@@ -251,7 +253,8 @@ def _exact_claims(
             continue
         if record is not None:
             claimed.setdefault(("record", record.id), row.number)
-    return claimed
+            found[row.number] = record
+    return claimed, found
 
 
 def _check_matches(options: ImportOptions, parsed: Sequence[ParsedSheet]) -> None:
@@ -338,6 +341,7 @@ def _import_row(
     row: ParsedRow,
     seen: dict[Hashable, int],
     pending: Any,
+    found: Mapping[int, Any],
     report: ImportReport,
 ) -> None:
     label = (
@@ -359,7 +363,7 @@ def _import_row(
         if seen.get(key, row.number) != row.number:
             raise RowRefused("", f"repeats row {seen[key]} (the same {table.noun})")
         seen[key] = row.number
-        record = table.find(context, key)
+        record = found.get(row.number) or table.find(context, key)
         values = row.values
         if record is None:
             record = _likely_record(context, options, table, sheet, row, report, seen, pending, key)

@@ -7,12 +7,9 @@ changed since it was read fails instead of overwriting someone else's edit.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from enum import Enum as PyEnum
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -50,6 +47,7 @@ from anso_desktop.domain import (
     Relation,
 )
 from anso_desktop.errors import ValidationError
+from anso_desktop.storage.text import fold_for_search, normalize_name
 from anso_desktop.storage.types import Money, Rate
 
 NAMING_CONVENTION = {
@@ -72,42 +70,6 @@ def enum_type(enum_class: type[PyEnum]) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-_NOT_WORD = re.compile(r"[^\w]+")
-# The same as _NOT_WORD on ASCII text, as a byte table: every byte that is not a letter, digit
-# or underscore becomes a space (several times quicker than the regular expression).
-_ASCII_NOT_WORD_TO_SPACE = bytes(
-    byte if chr(byte).isascii() and (chr(byte).isalnum() or byte == ord("_")) else ord(" ")
-    for byte in range(256)
-)
-
-
-@lru_cache(maxsize=4096)
-def normalize_name(name: str) -> str:
-    """The form of a name that decides whether two organizations are the same one.
-
-    Case, accents, punctuation and spacing do not make a different organization:
-    "Instituto de Astrofísica de Canarias" == "INSTITUTO DE ASTROFISICA DE CANARIAS".
-    """
-    if name.isascii():  # the common case, ten times quicker (imports fold every row)
-        words = name.lower().encode("ascii").translate(_ASCII_NOT_WORD_TO_SPACE)
-        return " ".join(words.decode("ascii").split())
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", without_marks).split())
-
-
-def fold_for_search(text: str) -> str:
-    """Lower case without accents, spacing folded: what search compares, on every database.
-
-    SQLite's own case folding knows only ASCII; folding in Python, once when a row is saved,
-    makes "astrofisica" find "Instituto de Astrofísica de Canarias" on SQLite and PostgreSQL alike.
-    """
-    if text.isascii():
-        return " ".join(text.lower().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 class Base(DeclarativeBase):
