@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,26 @@ def _build_parser() -> argparse.ArgumentParser:
         "--template", action="store_true", help="an empty template of the --table, with drop-downs"
     )
     _add_print_parser(commands, database_option)
+    history_ = commands.add_parser(
+        "history",
+        parents=[database_option],
+        help="list the change sets, newest first, with their changes field by field",
+    )
+    history_.add_argument("--table", help="only changes of this table (members, meetings, ...)")
+    history_.add_argument(
+        "--record", type=int, metavar="ID", help="only this record (with --table)"
+    )
+    history_.add_argument("--since", type=_iso_date, metavar="DATE", help="on or after this day")
+    history_.add_argument("--who", metavar="NAME", help="only changes by this person (or login)")
+    history_.add_argument("--json", action="store_true", help="print the change sets as JSON")
+    undo = commands.add_parser(
+        "undo",
+        parents=[database_option],
+        help="undo a whole change set (refused if a record it touched changed since)",
+    )
+    undo.add_argument("change_set", type=int, metavar="CHANGE_SET_ID")
+    undo.add_argument("--dry-run", action="store_true", help="say what it would do; write nothing")
+    undo.add_argument("--json", action="store_true", help="print the result as JSON")
     duplicates = commands.add_parser(
         "duplicates",
         parents=[database_option],
@@ -194,8 +215,21 @@ def _add_print_parser(commands: Any, database_option: argparse.ArgumentParser) -
     layout.add_argument(
         "--no-charts", action="store_true", help="finances: the table only, without its charts"
     )
+    layout.add_argument(
+        "--as-at",
+        type=_iso_date,
+        metavar="DATE",
+        help="members: the register as it stood on that day (YYYY-MM-DD), from the history",
+    )
     layout.add_argument("--paper", choices=["A4", "Letter"], default="A4")
     layout.add_argument("--landscape", action="store_true")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def _database_argument(arguments: argparse.Namespace) -> str | None:
@@ -381,12 +415,77 @@ def _command_print(arguments: argparse.Namespace) -> int:
         group_by=arguments.group_by,
         columns=columns,
         with_charts=not arguments.no_charts,
+        as_at=arguments.as_at,
     )
     document = documents.build_list(services, request)
     pages = write_pdf(document, arguments.pdf, PageSetup(arguments.paper, arguments.landscape))
     what = documents.count_of(table, document.record_count)
     print(f"Printed {what} on {pages} page{'s' if pages != 1 else ''} to {arguments.pdf}.")
     return EXIT_OK
+
+
+def _command_history(arguments: argparse.Namespace) -> int:
+    import json
+
+    from anso_desktop.app import open_services
+    from anso_desktop.services.history import HistoryFilter, database_table
+
+    if arguments.record is not None and arguments.table is None:
+        print("Error: --record needs --table (members, meetings, ...).", file=sys.stderr)
+        return EXIT_USAGE
+    services = open_services(_database_argument(arguments))
+    query = HistoryFilter(
+        table=database_table(arguments.table) if arguments.table else None,
+        record=arguments.record,
+        since=arguments.since,
+        who=arguments.who,
+    )
+    change_sets = services.history.change_sets(query)
+    if arguments.json:
+        print(json.dumps([c.to_dict() for c in change_sets], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not change_sets:
+        print("No changes on record match.")
+    for change_set in change_sets:
+        login = f" ({change_set.login})" if change_set.login else ""
+        undone = f"  [undone by #{change_set.undone_by}]" if change_set.undone_by else ""
+        print(
+            f"#{change_set.id}  {change_set.local_time:%Y-%m-%d %H:%M}  {change_set.who}{login}"
+            f"  {change_set.source}: {change_set.summary()}{undone}"
+        )
+        for change in change_set.changes[:50]:
+            fields = "; ".join(
+                f"{name}: {old!r} -> {new!r}" for name, (old, new) in change.fields.items()
+            )
+            print(f"    {change.action} {change.table} {change.record}  {fields}")
+        if len(change_set.changes) > 50:
+            print(f"    ... and {len(change_set.changes) - 50:,} more rows (--json lists them all)")
+    return EXIT_OK
+
+
+def _command_undo(arguments: argparse.Namespace) -> int:
+    import json
+
+    from anso_desktop.app import open_services
+
+    services = open_services(_database_argument(arguments))
+    services.database.require_writable()
+    result = services.undo.undo(arguments.change_set, dry_run=arguments.dry_run)
+    if arguments.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.summary())
+    return EXIT_OK
+
+
+def _source_of(arguments: argparse.Namespace) -> str:
+    """Where a command's changes come from, as the history names it ("import members.xlsx")."""
+    file = getattr(arguments, "file", None)
+    if arguments.command in ("import", "restore") and file is not None:
+        return f"{arguments.command} {Path(file).name}"
+    if arguments.command in ("demo", "merge"):
+        return arguments.command
+    return f"command {arguments.command}"
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -399,6 +498,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "print": _command_print,
     "duplicates": _command_duplicates,
     "merge": _command_merge,
+    "history": _command_history,
+    "undo": _command_undo,
 }
 
 
@@ -415,6 +516,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The window sets up logging once it has painted (start-up speed), and shows its errors.
         return run_gui(_database_argument(arguments), [sys.argv[0], *arguments_list])
     log_file = configure_logging()
+    from anso_desktop.storage import history
+
+    history.set_default_source(_source_of(arguments))
     try:
         return _COMMANDS[arguments.command](arguments)
     except UserError as error:

@@ -7,7 +7,7 @@ print preview and the benchmarks print exactly the same document.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, auto
@@ -34,6 +34,7 @@ from anso_desktop.services import Services
 from anso_desktop.services.base import ListQuery
 from anso_desktop.services.decisions import ordinal
 from anso_desktop.services.finances import BudgetLine, BudgetTotal, currency_code
+from anso_desktop.services.register_as_at import day_label, register_as_at
 from anso_desktop.tables.formatting import format_date
 from anso_desktop.tables.specs import (
     BUDGET_SUMMARY,
@@ -137,6 +138,8 @@ class PrintRequest:
     columns: tuple[str, ...] | None = None
     #: The finance summary's charts after its table (budget against actual, expenditure).
     with_charts: bool = True
+    #: The member list as it stood on this day (from the history); None: as it is now.
+    as_at: date | None = None
 
 
 def _enum_grouping(key: str, label: str, enum: type[LabelledEnum]) -> Grouping:
@@ -329,7 +332,12 @@ def build_list(
     )
     groups: dict[Any, PrintGroup] = {}
     order: dict[Any, Any] = {}
-    for count, record in enumerate(services.for_table(request.table).iterate(query), start=1):
+    records: Iterable[Any] = services.for_table(request.table).iterate(query)
+    as_at = None
+    if request.as_at is not None and request.table == "members":
+        as_at = register_as_at(services.database, request.as_at, query)
+        records = as_at.records
+    for count, record in enumerate(records, start=1):
         cells = tuple(column.display(column.value(record)) for column in columns)
         value = grouping.value(record) if grouping is not None else None
         # Board meetings come back as objects: group on their number, head with the object.
@@ -357,9 +365,12 @@ def build_list(
         closing = f"No {plural} match the filters above." if filtered else f"No {plural} yet."
     if grouping is not None:
         closing += f" in {len(result):,} group{'s' if len(result) != 1 else ''}"
+    summary = describe_filters(services, request)
+    if as_at is not None and as_at.note():
+        summary = f"{summary}\n{as_at.note()}" if summary else as_at.note()
     return PrintedList(
         title=_title(request),
-        filter_summary=describe_filters(services, request),
+        filter_summary=summary,
         columns=tuple(PrintColumn(c.header, c.width, c.numeric) for c in columns),
         groups=result or [PrintGroup(None)],
         closing=closing,
@@ -369,6 +380,8 @@ def build_list(
 
 def _title(request: PrintRequest) -> str:
     title = LISTS[request.table].title
+    if request.as_at is not None and request.table == "members":
+        return f"{title} as at {day_label(request.as_at)}"
     year = request.filters.get("year")
     if year not in (None, ""):
         title = f"{title} {year}"

@@ -9,9 +9,11 @@ from anso_desktop.services.budget_plans import BudgetPlanService
 from anso_desktop.services.decisions import BoardMeetingService, DecisionService
 from anso_desktop.services.exchange_rates import ExchangeRateService
 from anso_desktop.services.finances import FinanceEntryService, FundService
+from anso_desktop.services.history import HistoryService
 from anso_desktop.services.meetings import MeetingService
 from anso_desktop.services.merging import MergeService
 from anso_desktop.services.organizations import OrganizationService
+from anso_desktop.services.undo import UndoService
 from anso_desktop.storage.database import Database
 
 
@@ -29,6 +31,8 @@ class Services:
     exchange_rates: ExchangeRateService
     budget_plans: BudgetPlanService
     merges: MergeService
+    history: HistoryService
+    undo: UndoService
 
     @classmethod
     def over(cls, database: Database) -> Services:
@@ -43,6 +47,8 @@ class Services:
             exchange_rates=ExchangeRateService(database),
             budget_plans=BudgetPlanService(database),
             merges=MergeService(database),
+            history=HistoryService(database),
+            undo=UndoService(database),
         )
 
     def for_table(self, table: str) -> Any:

@@ -24,6 +24,7 @@ from anso_desktop.errors import UserError
 from anso_desktop.services import Services
 from anso_desktop.services.matching import Candidate
 from anso_desktop.services.money import currency_code
+from anso_desktop.storage import history
 
 #: A problem found once every row is in: (sheet, row, column key, message).
 LateProblem = tuple[str, int, str, str]
@@ -245,17 +246,19 @@ def insert_rows(
         return
     connection = context.session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    for start in range(0, len(rows), 5000):
-        batch = rows[start : start + 5000]
-        used = _columns_in_use(table, columns, batch)
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns[i] for i in used)}) "
-            f"VALUES ({', '.join(marker for _ in used)})"
-        )
-        if len(used) < len(columns):
-            pick = itemgetter(*used)
-            batch = [pick(row) for row in batch]
-        connection.exec_driver_sql(sql, batch)
+    # Their history is written in one statement once they are in (see storage/history.py).
+    with history.bulk_insert(connection, table.name, [c.name for c in table.columns]):
+        for start in range(0, len(rows), 5000):
+            batch = rows[start : start + 5000]
+            used = _columns_in_use(table, columns, batch)
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(columns[i] for i in used)}) "
+                f"VALUES ({', '.join(marker for _ in used)})"
+            )
+            if len(used) < len(columns):
+                pick = itemgetter(*used)
+                batch = [pick(row) for row in batch]
+            connection.exec_driver_sql(sql, batch)
 
 
 def _columns_in_use(table: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> list[int]:

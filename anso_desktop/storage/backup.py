@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from anso_desktop.errors import UserError
 from anso_desktop.paths import backups_dir_for
+from anso_desktop.storage import history
 from anso_desktop.storage.database import Database, explain_database_error
 from anso_desktop.storage.models import Base
 
@@ -145,10 +146,15 @@ def restore(database: Database, source: Path) -> None:
         except sqlite3.Error as error:
             raise explain_database_error(error, database.location) from error
         upgrade(database, backup=False)
+        _mark_restored(database, source)
         return
     backup_db = Database.open(str(source))
     try:
-        with backup_db.connection() as reader, database.connection() as writer:
+        with (
+            backup_db.connection() as reader,
+            database.connection() as writer,
+            history.suspended(writer),  # the backup brings its own history
+        ):
             for table in reversed(Base.metadata.sorted_tables):
                 writer.execute(table.delete())
             _copy_rows(reader, writer, Base.metadata.sorted_tables)
@@ -156,6 +162,14 @@ def restore(database: Database, source: Path) -> None:
     finally:
         backup_db.dispose()
     upgrade(database, backup=False)
+    _mark_restored(database, source)
+
+
+def _mark_restored(database: Database, source: Path) -> None:
+    """A line in the history saying the register was replaced: the history before it is the
+    backup's, so what was done between the backup and the restore is no longer listed."""
+    with history.recorded_as(f"restore {source.name}"), database.connection() as connection:
+        history.open_change_set(connection)
 
 
 def _sqlite_file_copy(source: Path, target: Path, *, self_contained: bool) -> None:
@@ -183,7 +197,11 @@ def _copy_into_new_sqlite(database: Database, target: Path) -> None:
     copy = Database.open(str(target))
     try:
         upgrade(copy, backup=False)
-        with database.connection() as reader, copy.connection() as writer:
+        with (
+            database.connection() as reader,
+            copy.connection() as writer,
+            history.suspended(writer),  # the history is copied as it is
+        ):
             _copy_rows(reader, writer, Base.metadata.sorted_tables)
     finally:
         copy.dispose()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from anso_desktop.errors import DatabaseError, ReadOnlyError
 from anso_desktop.paths import DB_ENV_VAR, default_database_path
+from anso_desktop.storage import history
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -103,8 +104,10 @@ def make_engine(location: Location) -> Engine:
         engine = create_engine(location.url)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
-        return engine
-    return create_engine(location.url, pool_pre_ping=True)
+    else:
+        engine = create_engine(location.url, pool_pre_ping=True)
+    history.install(engine)
+    return engine
 
 
 def explain_database_error(error: BaseException, location: Location) -> DatabaseError:

@@ -13,10 +13,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 
 from anso_desktop.errors import DatabaseError
 from anso_desktop.paths import MIGRATIONS_DIR
+from anso_desktop.storage import history
 from anso_desktop.storage.database import Database
 
 
@@ -73,8 +74,52 @@ def upgrade(database: Database, *, backup: bool = True, scripts: Path = MIGRATIO
         from anso_desktop.storage.backup import automatic_backup
 
         automatic_backup(database, reason="before-upgrade")
-    config = alembic_config(scripts)
-    with database.connection() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(database, "head", scripts=scripts)
     return True
+
+
+def migrate(
+    database: Database, revision: str, *, downgrade: bool = False, scripts: Path = MIGRATIONS_DIR
+) -> None:
+    """Move the schema to `revision` in one transaction, then (re)install the history triggers.
+
+    On SQLite a table is rebuilt to change it, so foreign keys are off meanwhile (as SQLite asks)
+    and checked before the commit: a migration that would break a link changes nothing.
+    """
+    config = alembic_config(scripts)
+    with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                (command.downgrade if downgrade else command.upgrade)(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise DatabaseError(
+                            f"Migrating {database.location.describe()} would break a link "
+                            f"of the table {broken[0]}; nothing was changed."
+                        )
+                install_history_triggers(connection)
+        finally:
+            if sqlite:
+                _pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def install_history_triggers(connection: Connection) -> None:
+    """The history triggers of every table, for the columns each has now."""
+    inspector = inspect(connection)
+    tables = {
+        name: [column["name"] for column in inspector.get_columns(name)]
+        for name in inspector.get_table_names()
+    }
+    history.install_triggers(connection, tables)
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    """A PRAGMA outside any transaction (SQLite ignores some inside one)."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute(statement)

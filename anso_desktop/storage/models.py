@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum as PyEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -27,7 +24,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import (
-    DeclarativeBase,
     Mapped,
     Session,
     declared_attr,
@@ -47,33 +43,17 @@ from anso_desktop.domain import (
     Relation,
 )
 from anso_desktop.errors import ValidationError
+from anso_desktop.storage.history_models import Change, ChangeSet
+from anso_desktop.storage.schema import NAMING_CONVENTION, Base, Identified, enum_type
 from anso_desktop.storage.text import fold_for_search, normalize_name
 from anso_desktop.storage.types import Money, Rate
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def enum_type(enum_class: type[PyEnum]) -> Enum:
-    """Store an enum by its value, as VARCHAR with a CHECK constraint (portable, readable)."""
-    return Enum(
-        enum_class,
-        name=enum_class.__name__.lower(),
-        native_enum=False,
-        create_constraint=True,
-        length=40,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+__all__ = [
+    "NAMING_CONVENTION",
+    "Change",
+    "ChangeSet",
+    "enum_type",
+]  # re-exported: one import gives the whole schema
 
 
 class Versioned:
@@ -142,7 +122,7 @@ def refresh_search_texts(session: Session, _context: Any, _instances: Any) -> No
                 record.refresh_search_text()
 
 
-class Meeting(Versioned, Searchable, Base):
+class Meeting(Versioned, Searchable, Identified, Base):
     __tablename__ = "meetings"
     search_fields = ("title", "location", "notes")
     __table_args__ = (
@@ -200,7 +180,7 @@ class MeetingOrganizer(Base):
     organization: Mapped[Organization | None] = relationship(lazy="joined")
 
 
-class BoardMeeting(Versioned, Base):
+class BoardMeeting(Versioned, Identified, Base):
     """A meeting of the Governing Board; its decisions hang off it."""
 
     __tablename__ = "board_meetings"
@@ -224,7 +204,7 @@ class BoardMeeting(Versioned, Base):
     )
 
 
-class Decision(Versioned, Searchable, Base):
+class Decision(Versioned, Searchable, Identified, Base):
     __tablename__ = "decisions"
     search_fields = ("text", "category", "owner", "follow_up")
     __table_args__ = (
@@ -266,7 +246,7 @@ class DecisionOrganization(Base):
     )
 
 
-class Organization(Versioned, Searchable, Base):
+class Organization(Versioned, Searchable, Identified, Base):
     """A member, partner or other organization ANSO deals with.
 
     Members carry their admission lifecycle: the date of each step, and the board decision and
@@ -349,7 +329,7 @@ class Organization(Versioned, Searchable, Base):
         return name
 
 
-class OrganizationAlias(Base):
+class OrganizationAlias(Identified, Base):
     """Another name an organization was matched under (an import's spelling, a merged record's
     name): the next import of the same spelling then finds it at once."""
 
@@ -386,7 +366,7 @@ class DistinctPair(Base):
     second_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-class Contact(Versioned, Base):
+class Contact(Versioned, Identified, Base):
     """A person at an organization."""
 
     __tablename__ = "contacts"
@@ -405,7 +385,7 @@ class Contact(Versioned, Base):
     organization: Mapped[Organization] = relationship(back_populates="contacts")
 
 
-class Fund(Versioned, Base):
+class Fund(Versioned, Identified, Base):
     """A fund such as the STIC endowment: initial capital, then income and spending charged to it."""
 
     __tablename__ = "funds"
@@ -428,7 +408,7 @@ class Fund(Versioned, Base):
     partner: Mapped[Organization | None] = relationship(lazy="joined")
 
 
-class FinanceEntry(Versioned, Searchable, Base):
+class FinanceEntry(Versioned, Searchable, Identified, Base):
     """One budget line, expenditure or income, in its own currency."""
 
     __tablename__ = "finance_entries"
@@ -456,7 +436,7 @@ class FinanceEntry(Versioned, Searchable, Base):
     fund: Mapped[Fund | None] = relationship(lazy="joined")
 
 
-class ExchangeRate(Versioned, Base):
+class ExchangeRate(Versioned, Identified, Base):
     """What one unit of `currency` was worth in `to_currency` in a fiscal year, as the secretariat
     entered it: a summary converts at this rate and shows it."""
 
@@ -478,7 +458,7 @@ class ExchangeRate(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class BudgetPlan(Versioned, Base):
+class BudgetPlan(Versioned, Identified, Base):
     """One revision of a year's budget plan. A draft is edited; an approved plan is read-only
     (a change is a new revision), which `guard_approved_plans` enforces below the services."""
 
@@ -517,7 +497,7 @@ class BudgetPlan(Versioned, Base):
         return f"The {self.fiscal_year} budget plan (revision {self.revision})"
 
 
-class BudgetPlanLine(VersionedChild, Base):
+class BudgetPlanLine(VersionedChild, Identified, Base):
     """One category in one currency of a budget plan."""
 
     __tablename__ = "budget_plan_lines"
@@ -573,3 +553,10 @@ def guard_approved_plans(session: Session, _context: Any, _instances: Any) -> No
                     f"{plan.describe()} is approved and cannot be changed or deleted; "
                     "make a new revision to change it.",
                 )
+
+
+# Ids are never reused on SQLite (AUTOINCREMENT; PostgreSQL's sequences never reuse them), so a
+# record's history is its own and not also that of a deleted record which had its id before.
+for _table in Base.metadata.tables.values():
+    if "id" in _table.c and len(_table.primary_key.columns) == 1:
+        _table.dialect_kwargs["sqlite_autoincrement"] = True

@@ -63,7 +63,15 @@ def test_backup_then_restore_gives_the_data_back(services: Services, tmp_path: P
 
     restore(services.database, target)
 
-    assert row_counts(services.database) == before
+    after = row_counts(services.database)
+    # The backup's history comes back whole (the deletes above are no longer in it), and one
+    # change set more says the register was restored.
+    assert after == {**before, "change_sets": before["change_sets"] + 1}
+    newest = services.history.change_sets(with_rows=False)[0]
+    assert newest.source == "restore annual-report.sqlite"
+    assert not any(
+        change.action == "delete" for c in services.history.change_sets() for change in c.changes
+    )
     meeting = services.meetings.list().rows[0]
     assert meeting.organizers, "organizers came back with their meetings"
     # New rows still get fresh ids after a restore that inserted explicit ones (PostgreSQL).
@@ -81,7 +89,8 @@ def test_a_backup_restores_into_the_other_kind_of_database(
     other = Database.open(str(tmp_path / "other.sqlite"))
     upgrade(other)
     restore(other, target)
-    assert row_counts(other) == row_counts(services.database)
+    expected = row_counts(services.database)
+    assert row_counts(other) == {**expected, "change_sets": expected["change_sets"] + 1}
     other.dispose()
 
 
@@ -280,6 +289,10 @@ def test_check_finds_a_broken_foreign_key(sqlite_services: Services) -> None:
     sqlite_services.database.dispose()
     with sqlite3.connect(file) as connection:  # another tool, without foreign keys enforced
         connection.execute("PRAGMA foreign_keys = OFF")
+        # ...and without the history, whose triggers refuse a write made outside the program.
+        with pytest.raises(sqlite3.OperationalError, match="no such function"):
+            connection.execute("DELETE FROM meetings")
+        connection.execute("DROP TRIGGER history_delete_meetings")
         connection.execute(
             "DELETE FROM meetings WHERE id = (SELECT min(meeting_id) FROM meeting_organizers)"
         )

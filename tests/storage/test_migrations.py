@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from alembic import command
 from sqlalchemy import inspect, text
 
 from anso_desktop.domain import FinanceKind
 from anso_desktop.services import Services
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.migrations import (
-    alembic_config,
     current_revision,
     head_revision,
+    migrate,
     upgrade,
 )
 
 
 def migrate_to(database: Database, revision: str, *, downgrade: bool = False) -> None:
-    config = alembic_config()
-    with database.connection() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if downgrade else command.upgrade)(config, revision)
+    migrate(database, revision, downgrade=downgrade)
 
 
 def test_0002_fills_the_search_text_of_existing_rows(blank_database: Database) -> None:

@@ -21,6 +21,8 @@ EXPECTED_TABLES = {
     "board_meetings",
     "budget_plan_lines",
     "budget_plans",
+    "change_sets",
+    "changes",
     "contacts",
     "decision_organizations",
     "decisions",
