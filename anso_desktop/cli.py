@@ -106,6 +106,9 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--template", action="store_true", help="an empty template of the --table, with drop-downs"
     )
+    export.add_argument(
+        "--history", action="store_true", help="add a History sheet: every change, field by field"
+    )
     _add_print_parser(commands, database_option)
     history_ = commands.add_parser(
         "history",
@@ -373,8 +376,12 @@ def _command_export(arguments: argparse.Namespace) -> int:
         print(f"Wrote the {arguments.table[0]} template to {path}.")
         return EXIT_OK
     services = open_services(_database_argument(arguments))
-    report = export_workbook(services, arguments.file, arguments.table)
+    report = export_workbook(
+        services, arguments.file, arguments.table, with_history=arguments.history
+    )
     rows = ", ".join(f"{count} {name}" for name, count in report.rows.items())
+    if arguments.history:
+        rows += f", {report.history_rows} history rows"
     print(f"Exported {rows} to {report.path}.")
     return EXIT_OK
 

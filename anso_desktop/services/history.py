@@ -8,7 +8,7 @@ their stored value), the same whichever database wrote them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -180,6 +180,24 @@ class HistoryService:
                     select(ChangeSet.source).distinct().order_by(ChangeSet.source)
                 ).scalars()
             )
+
+    def every_change(self, batch: int = 5000) -> Iterator[tuple[ChangeSetView, RowChange]]:
+        """Every change with its change set, oldest first, streamed (the export's History)."""
+        with self.database.transaction() as session:
+            dialect = session.get_bind().dialect.name
+            sets: dict[int, ChangeSetView] = {}
+            result = session.execute(
+                select(Change, ChangeSet)
+                .join(ChangeSet, ChangeSet.id == Change.change_set_id)
+                .order_by(Change.id)
+                .execution_options(yield_per=batch)
+            )
+            for change, change_set in result.tuples():
+                view = sets.get(change_set.id)
+                if view is None:
+                    sets.clear()
+                    view = sets[change_set.id] = self._view(change_set, [], {}, {})
+                yield view, row_change(change, dialect)
 
     # --- colleagues' changes -------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ class ExportReport:
     path: Path
     #: Rows written per table (what an import of the file reads back).
     rows: dict[str, int] = field(default_factory=dict)
+    #: Rows of the "History" sheet, when asked for (output only, like the budget summary).
+    history_rows: int = 0
     #: Rows of the "Budget summary" sheet (output only: not a table, not counted in `total`).
     summary_rows: int = 0
 
@@ -184,6 +186,8 @@ def export_workbook(
     tables: Sequence[str] | None = None,
     queries: dict[str, ListQuery] | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    with_history: bool = False,
 ) -> ExportReport:
     """Write the named tables (all of them by default), each under its query, to `path`.
 
@@ -228,6 +232,8 @@ def export_workbook(
             report.rows[spec.name] = sheet.rows
         if tables is None:
             report.summary_rows = _write_budget_summary(services, workbook)
+        if with_history:
+            report.history_rows = _write_history(services, workbook)
         workbook.close()
         os.replace(temporary, path)
     except PermissionError:
@@ -237,6 +243,46 @@ def export_workbook(
     if progress is not None:
         progress(grand_total, grand_total, "Done")
     return report
+
+
+HISTORY_HEADERS = (
+    "Change set", "When", "Who", "Login", "Source", "Table", "Record", "Action", "Field",
+    "Old value", "New value",
+)  # fmt: skip
+
+
+def _write_history(services: Services, workbook: WorkbookWriter) -> int:
+    """Every change, oldest first, a row per field changed: what the Governing Board may ask."""
+    kinds = [
+        "number",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+    ]
+    widths = [11, 18, 18, 14, 30, 16, 10, 8, 18, 30, 30]
+    sheet = workbook.add_sheet("History", list(HISTORY_HEADERS), widths, kinds)
+    for change_set, change in services.history.every_change():
+        when = f"{change_set.local_time:%Y-%m-%d %H:%M:%S}"
+        head = [change_set.id, when, change_set.who, change_set.login, change_set.source]
+        record = change.record if isinstance(change.record, int) else str(change.record)
+        fields = change.fields.items() or [("", (None, None))]
+        for name, (old, new) in fields:
+            sheet.add_row(
+                [*head, change.table, record, change.action, name, _text(old), _text(new)]
+            )
+    workbook.finish_sheet(sheet)
+    return sheet.rows
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def budget_summary_rows(services: Services) -> Iterator[tuple[list[Any], bool]]:

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
@@ -199,9 +200,16 @@ def _before_execute(
     if state.change_set is not None or state.opening or state.suspended:
         return
     write = _WRITE.match(statement)
-    if write is None or write.group(1).lower() in _UNRECORDED:
-        return
+    if write is None or write.group(1).lower() not in _recorded_tables():
+        return  # not a register table: the history's own, Alembic's, a migration's copy
     open_change_set(connection)
+
+
+@cache
+def _recorded_tables() -> frozenset[str]:
+    from anso_desktop.storage.models import Base
+
+    return frozenset(Base.metadata.tables) - _UNRECORDED
 
 
 def open_change_set(connection: Connection) -> int | None:

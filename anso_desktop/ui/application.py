@@ -48,6 +48,16 @@ def choose_database(path_or_url: str | None, settings: QSettings) -> str | None:
     return str(last)
 
 
+def apply_history_settings(settings: QSettings) -> None:
+    """Changes made here are recorded as the window's, under the name from Preferences.
+    (Once the window has painted: the history module loads the database layer.)"""
+    from anso_desktop.storage import history
+    from anso_desktop.ui.dialogs.preferences import apply_saved_person
+
+    history.set_default_source("window")
+    apply_saved_person(settings)
+
+
 def install_exception_hook() -> None:
     """A bug shows a short message and where the log is; the window keeps running."""
 
@@ -91,6 +101,7 @@ def run(path_or_url: str | None, argv: list[str]) -> int:
         from anso_desktop.logs import configure_logging
 
         configure_logging()
+        apply_history_settings(settings)
         forget_stored_passwords(settings)
         window.refresh_recent_menu()  # built before the cleaning: no stale password shown
         window.switch_database(chosen)

@@ -38,6 +38,7 @@ from anso_desktop.ui.read_only import BANNER_STYLE, banner_html, editing
 
 if TYPE_CHECKING:
     from anso_desktop.services import Services
+    from anso_desktop.ui.live_updates import LiveUpdates
     from anso_desktop.ui.tabs.base import RecordTab
     from anso_desktop.ui.tasks import Progress, Task
 
@@ -108,6 +109,8 @@ class MainWindow(DatabaseActions, QMainWindow):
         self._pending_shortcuts: list[tuple[QAction, str]] = []
         #: The window's commands that change data: disabled while the database may only be read.
         self.editing_actions: list[QAction] = []
+        #: Colleagues' changes to the open database, shown as they come (see ui/live_updates.py).
+        self.live_updates: LiveUpdates | None = None
         self._build_menus()
         # Key sequences load Qt's key tables and enums (tens of ms): set them once the window has
         # painted. A zero timer would still run before the first paint reaches the screen.
@@ -195,6 +198,21 @@ class MainWindow(DatabaseActions, QMainWindow):
             lambda: self._on_tab(lambda tab: tab.delete_selected()),
             "Delete",
         )
+        self.history_action = self._action(
+            edit,
+            "Record &history…",
+            lambda: self._on_tab(lambda tab: tab.show_history()),
+            "Ctrl+H",
+            tip="Every change of the selected record: when, by whom, and what it was before",
+        )
+        self.history_action.setEnabled(False)
+        self._action(
+            edit,
+            "Recent &changes…",
+            self.show_recent_changes,
+            "Ctrl+Shift+H",
+            tip="Every change to the register, newest first, and Undo of any of them",
+        )
         self.editing_actions += [
             self.import_action,
             self.restore_action,
@@ -225,6 +243,8 @@ class MainWindow(DatabaseActions, QMainWindow):
             lambda: self._on_tab(lambda tab: tab.clear_filters()),
             "Ctrl+Shift+L",
         )
+        edit.addSeparator()
+        self._action(edit, "&Preferences…", self.show_preferences, "Preferences")
 
         self.meetings_menu = self.menuBar().addMenu("Mee&tings")
         self.members_menu = self.menuBar().addMenu("&Members")
@@ -254,6 +274,7 @@ class MainWindow(DatabaseActions, QMainWindow):
             tab = tab_class(self.services, self.undo_stack, self)
             tab.status_changed.connect(self._tab_status_changed)
             tab.register_changed.connect(self.refresh_tabs)
+            tab.history_action.changed.connect(self._update_history_action)
             tab.restore_state(self.settings)
             self.tabs.addTab(tab, title)
             index = number - 1
@@ -273,6 +294,11 @@ class MainWindow(DatabaseActions, QMainWindow):
             self.tabs.setCurrentIndex(int(tab))
         self.pages.setCurrentWidget(self.tabs)
         self._tab_changed(self.tabs.currentIndex())
+        from anso_desktop.ui.live_updates import LiveUpdates
+
+        if self.live_updates is not None:  # the database before this one
+            self.live_updates.stop()
+        self.live_updates = LiveUpdates(self, self.services)
 
     def _connect_tabs(self) -> None:
         """What one tab offers another: a decision opens the organizations it concerns in
@@ -343,6 +369,12 @@ class MainWindow(DatabaseActions, QMainWindow):
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.count():
             self.status_label.setText(self.current_tab().status_text())
+        self._update_history_action()
+
+    def _update_history_action(self) -> None:
+        """Record history… is there for the current tab's selected row."""
+        tab = self.tabs.currentWidget() if self.tabs.count() else None
+        self.history_action.setEnabled(tab is not None and tab.history_action.isEnabled())
 
     def _tab_status_changed(self, text: str) -> None:
         if self.sender() is self.tabs.currentWidget():
@@ -484,6 +516,28 @@ class MainWindow(DatabaseActions, QMainWindow):
                 f"Your data is safe. The details are in the log file in {log_dir()}.",
             )
 
+    # --- history and preferences ---------------------------------------------------------------
+
+    def show_recent_changes(self) -> None:
+        if self.services is None:
+            return
+        from anso_desktop.ui.dialogs.recent_changes import RecentChangesDialog
+
+        RecentChangesDialog.ask(
+            self, self.services, self._history_undone, read_only_reason=self.read_only_reason
+        )
+
+    def _history_undone(self) -> None:
+        """An undo from the history changed records behind Ctrl+Z's back: its steps would act on
+        versions that are gone, so they go; every tab shows the records as they are now."""
+        self.undo_stack.clear()
+        self.refresh_tabs()
+
+    def show_preferences(self) -> None:
+        from anso_desktop.ui.dialogs.preferences import PreferencesDialog
+
+        PreferencesDialog.ask(self, self.settings)
+
     # --- help ----------------------------------------------------------------------------------
 
     def show_data_folder(self) -> None:
@@ -525,6 +579,8 @@ class MainWindow(DatabaseActions, QMainWindow):
             tab.save_state(self.settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.live_updates is not None:
+            self.live_updates.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.services is not None:
             self.settings.setValue("window/tab", self.tabs.currentIndex())

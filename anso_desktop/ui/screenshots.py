@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 WINDOW_SIZE = (1400, 820)
+#: Who the demo's changes are recorded under (the edit the history dialogs show is another's).
+SCREENSHOT_PERSON = "Li Wei"
 #: What the window says on a reader's login to the office server (as the database layer words it).
 READ_ONLY_REASON = (
     "Your database login 'reader' may only read postgresql://reader@office-server/anso; ask "
@@ -102,6 +105,78 @@ def _save_duplicates(window: Any, path: Path) -> Path:
     return saved
 
 
+def _wait(done: Any, seconds: float = 30) -> None:
+    """Let background work (read off the GUI thread) finish."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _plant_history(services: Any) -> tuple[int, int]:
+    """What the history dialogs show beyond the demo's inserts: the planted duplicate's contact
+    undone, then an edit and a new contact by a named person. (The organization's id, and the
+    edit's change set.)"""
+    from dataclasses import replace
+
+    from anso_desktop.services.history import HistoryFilter
+    from anso_desktop.services.organizations import ContactData, OrganizationData
+    from anso_desktop.storage import history
+
+    def newest() -> int:
+        return services.history.change_sets(HistoryFilter(limit=1), with_rows=False)[0].id
+
+    services.undo.undo(newest())
+    record = services.organizations.find_by_name("Cuban Academy of Sciences")
+    history.set_person("Maria Santos")
+    try:
+        with history.recorded_as("Edit organization"):
+            data = replace(
+                OrganizationData.from_record(record),
+                acronym="ACC",
+                website="www.academiaciencias.cu",
+                joined_on=date(2022, 5, 17),
+            )
+            services.organizations.update(record.id, record.version, data)
+        edit = newest()
+        with history.recorded_as("New contact"):
+            services.organizations.add_contact(
+                ContactData(record.id, "Dr Luis Pérez", title="Secretary General", role="Contact")
+            )
+    finally:
+        history.set_person(SCREENSHOT_PERSON)
+    return record.id, edit
+
+
+def _save_history(window: Any, out_dir: Path) -> list[Path]:
+    """Record history… of an edited member, Recent changes on that edit, and Preferences."""
+    from anso_desktop.ui.dialogs.history import HistoryDialog
+    from anso_desktop.ui.dialogs.preferences import PreferencesDialog
+    from anso_desktop.ui.dialogs.recent_changes import RecentChangesDialog
+
+    record_id, edit = _plant_history(window.services)
+    saved = []
+    record = HistoryDialog(
+        window.services, "members", record_id, "organization “Cuban Academy of Sciences”", window
+    )
+    record.show()
+    _wait(lambda: not record.loading)
+    saved.append(_save(record, out_dir / "dialog-record-history.png"))
+    record.close()
+    recent = RecentChangesDialog(window.services, window.refresh_tabs, window)
+    recent.show()
+    _wait(lambda: not recent.loading)
+    recent.select(edit)
+    _wait(lambda: recent.rows is not None and recent.rows.change_set.id == edit)
+    saved.append(_save(recent, out_dir / "dialog-recent-changes.png"))
+    recent.close()
+    preferences = PreferencesDialog(window.settings, window)
+    preferences.show()
+    saved.append(_save(preferences, out_dir / "dialog-preferences.png"))
+    preferences.close()
+    return saved
+
+
 def _save_read_only(window: Any, path: Path) -> Path:
     """The Members tab as a reader's login sees it: the banner, and nothing that changes data.
 
@@ -130,6 +205,7 @@ def _save_read_only(window: Any, path: Path) -> Path:
 def save_screenshots(out_dir: Path) -> list[Path]:
     from anso_desktop.app import open_services
     from anso_desktop.services.demo import load_demo
+    from anso_desktop.storage import history
     from anso_desktop.ui.main_window import MainWindow
     from anso_desktop.ui.tabs.base import RecordTab
 
@@ -138,7 +214,10 @@ def save_screenshots(out_dir: Path) -> list[Path]:
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as folder:
         services = open_services(str(Path(folder) / "demo.sqlite"))
-        load_demo(services)
+        history.set_default_source("window")  # as the window records its changes
+        history.set_person(SCREENSHOT_PERSON)
+        with history.recorded_as("Demo data: the 2021 annual report"):
+            load_demo(services)
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(services, settings)
         window.resize(*WINDOW_SIZE)
@@ -172,10 +251,13 @@ def save_screenshots(out_dir: Path) -> list[Path]:
                 dialog.close()
         saved.append(_save_preview(window, out_dir / "dialog-print-preview.png"))
         saved.append(_save_duplicates(window, out_dir / "dialog-find-duplicates.png"))
+        saved += _save_history(window, out_dir)
         saved.append(_save_read_only(window, out_dir / "window-read-only.png"))
         window.close()
         window.services.database.dispose()  # opened again read-only
         services.database.dispose()
+        history.set_person(None)
+        history.set_default_source("command")
     app.processEvents()
     return saved
 

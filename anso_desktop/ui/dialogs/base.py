@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from anso_desktop.errors import ConflictError, NotFoundError, UserError, ValidationError
 from anso_desktop.services import Services
+from anso_desktop.storage import history
 from anso_desktop.ui import messages
+from anso_desktop.ui.read_only import BANNER_STYLE
 
 RecordT = TypeVar("RecordT")
 
@@ -49,6 +51,11 @@ class RecordDialog(QDialog, Generic[RecordT]):
         self.general_error.setStyleSheet(_ERROR_LABEL_STYLE)
         self.general_error.setWordWrap(True)
         self.general_error.hide()
+        #: A note over the form that stops nothing (a colleague changed this record meanwhile).
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(BANNER_STYLE)
+        self.notice.hide()
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         buttons = QDialogButtonBox(
@@ -59,6 +66,7 @@ class RecordDialog(QDialog, Generic[RecordT]):
         self.buttons = buttons
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.accept)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addWidget(self.general_error)
         layout.addLayout(self.form)
         layout.addWidget(buttons)
@@ -139,17 +147,24 @@ class RecordDialog(QDialog, Generic[RecordT]):
         self.general_error.clear()
         self.general_error.hide()
 
+    def show_notice(self, text: str) -> None:
+        """Tell the user, without stopping them, what they should know before saving."""
+        self.notice.setText(text)
+        self.notice.show()
+
     # --- saving --------------------------------------------------------------------------------
 
     def accept(self) -> None:
         try:
-            self.saved = self.save(self.collect())
+            with history.recorded_as(self.windowTitle()):  # "Edit organization", "New meeting"
+                self.saved = self.save(self.collect())
         except ValidationError as error:
             self.show_errors(error.errors)
             return
         except ConflictError as error:
             if messages.conflict(self, error.message) is messages.ConflictChoice.RELOAD:
                 self.record = self.reread()
+                self.notice.hide()  # what it warned of is now in the form
                 self.clear_errors()
                 self.fill(self.record)
             return

@@ -31,6 +31,7 @@ from anso_desktop.errors import UserError
 from anso_desktop.reports.documents import PrintRequest
 from anso_desktop.services import Services
 from anso_desktop.services.base import CrudService, ListQuery, Page
+from anso_desktop.storage import history
 from anso_desktop.tables import TableSpec
 from anso_desktop.ui import messages, undo
 from anso_desktop.ui.dialogs.base import RecordDialog
@@ -168,6 +169,18 @@ class RecordTab(QWidget):
             )
             self.find_duplicates_action.triggered.connect(lambda _c=False: self.find_duplicates())
             self.menu_actions = (self.find_duplicates_action,)
+        # History… on the rows' context menu; Ctrl+H is the window's (Edit › Record history…),
+        # so the menu only shows it: a second Ctrl+H here would make the key ambiguous.
+        self.history_action = QAction("History…\tCtrl+H", self)
+        self.history_action.setStatusTip(
+            f"Every change of the selected {self.noun}: when, by whom, and what it was before"
+        )
+        self.history_action.triggered.connect(lambda _checked=False: self.show_history())
+        self.history_action.setEnabled(False)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._row_menu)
+        self.selection_changed.connect(self._update_history_action)
+        self.model.modelReset.connect(self._update_history_action)
         self.apply_query()
 
     # --- for subclasses ------------------------------------------------------------------------
@@ -257,6 +270,36 @@ class RecordTab(QWidget):
             read_only_reason=self.read_only_reason,
         )
 
+    def show_history(self) -> None:
+        """Every change of the selected record and its parts, newest first."""
+        records = self.selected_records()
+        if not records:
+            return
+        from anso_desktop.ui.dialogs.history import HistoryDialog
+
+        what = self.describe(records[0])
+        if len(what) > 60:
+            what = what[:59].rstrip() + "…"
+        HistoryDialog.ask(
+            self, self.services, self.spec.name, records[0].id, f"{self.noun} “{what}”"
+        )
+
+    def _update_history_action(self) -> None:
+        self.history_action.setEnabled(bool(self.view.selectionModel().selectedRows()))
+
+    def row_menu(self) -> QMenu:
+        """The rows' context menu: the tab's own commands (`self.view.actions()`, which change
+        data), then History…, which only reads and so stays when the database is read-only."""
+        menu = QMenu(self)
+        menu.addActions(self.view.actions())
+        if self.view.actions():
+            menu.addSeparator()
+        menu.addAction(self.history_action)
+        return menu
+
+    def _row_menu(self, position: QPoint) -> None:
+        self.row_menu().exec(self.view.viewport().mapToGlobal(position))
+
     # --- a database that may only be read ------------------------------------------------------
 
     @property
@@ -289,6 +332,33 @@ class RecordTab(QWidget):
         selected = [record.id for record in self.selected_records()]
         self.model.reload()
         self.select_ids(selected)
+
+    def refresh_in_place(self) -> None:
+        """Re-read the rows after a colleague's change without moving the user's place: the same
+        records stay selected, the same one current, and the list stays scrolled where it was."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        selected = [record.id for record in self.selected_records()]
+        current = self.view.currentIndex()
+        current_record = self.model.record_at(current.row()) if current.isValid() else None
+        bars = (self.view.verticalScrollBar(), self.view.horizontalScrollBar())
+        positions = [bar.value() for bar in bars]
+        self.refresh()
+        for row in rows:  # the pages the selection was on: a selected record is looked for there
+            self.model.record_at(row)
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+        for record_id in selected:
+            row = self.model.row_of(record_id)
+            if row is not None:
+                selection.select(self.model.index(row, 0), flags)
+        row = self.model.row_of(current_record.id) if current_record is not None else None
+        if row is not None:
+            selection.setCurrentIndex(
+                self.model.index(row, current.column()), selection.SelectionFlag.NoUpdate
+            )
+        for bar, position in zip(bars, positions, strict=True):
+            bar.setValue(position)
 
     def clear_filters(self) -> None:
         blockers = [self.search.blockSignals(True)]
@@ -422,7 +492,8 @@ class RecordTab(QWidget):
         try:
             for record in records:
                 snapshot = self.data_of(record)
-                self.service.delete(record.id, record.version)
+                with history.recorded_as(f"Delete {self.noun}"):
+                    self.service.delete(record.id, record.version)
                 self.undo_stack.push(self.deleted_command(record, snapshot))
         except UserError as error:
             messages.warn(self, error.message)

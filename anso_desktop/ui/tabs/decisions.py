@@ -275,14 +275,29 @@ class DecisionsTab(RecordTab):
         self._update_board_buttons()
 
     def _board_menu(self, position: QPoint) -> None:
-        if not self.writable:  # it offers changes only
+        chosen = self.current_board_meeting_id() is not None
+        if not self.writable and not chosen:  # nothing to offer but changes
             return
         menu = QMenu(self)
-        menu.addAction("New board meeting…", self.new_board_meeting)
-        if self.current_board_meeting_id() is not None:
-            menu.addAction("Edit board meeting…", self.edit_board_meeting)
-            menu.addAction("Delete board meeting", self.delete_board_meeting)
+        if self.writable:
+            menu.addAction("New board meeting…", self.new_board_meeting)
+            if chosen:
+                menu.addAction("Edit board meeting…", self.edit_board_meeting)
+                menu.addAction("Delete board meeting", self.delete_board_meeting)
+                menu.addSeparator()
+        if chosen:
+            menu.addAction("History of the board meeting…", self.show_board_meeting_history)
         menu.exec(self.board_list.viewport().mapToGlobal(position))
+
+    def show_board_meeting_history(self) -> None:
+        board_meeting_id = self.current_board_meeting_id()
+        summary = self._summaries.get(board_meeting_id) if board_meeting_id else None
+        if summary is None:
+            return
+        from anso_desktop.ui.dialogs.history import HistoryDialog
+
+        what = f"board meeting “{board_meeting_label(summary.record)}”"
+        HistoryDialog.ask(self, self.services, "board-meetings", summary.record.id, what)
 
     @editing
     def new_board_meeting(self) -> BoardMeeting | None:

@@ -169,8 +169,7 @@ class MembersTab(MemberDetails, RecordTab):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, toolbar)
 
-        # The same actions on the rows' context menu (Shift+F10 or the Menu key).
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        # The same actions on the rows' context menu (Shift+F10 or the Menu key), over History….
         edit = self._make_action("Edit…", "Edit the organization", self.edit_selected)
         delete = self._make_action(
             "Delete", "Delete the selected organizations", self.delete_selected
