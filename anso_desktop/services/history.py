@@ -40,6 +40,31 @@ TABLE_NAMES: dict[str, str] = {
     "distinct_pairs": "distinct-pairs",
 }
 DATABASE_TABLES: dict[str, str] = {name: table for table, name in TABLE_NAMES.items()}
+#: How messages count rows of each table: (one, many).
+NOUNS: dict[str, tuple[str, str]] = {
+    "members": ("organization", "organizations"),
+    "contacts": ("contact", "contacts"),
+    "aliases": ("other name", "other names"),
+    "meetings": ("meeting", "meetings"),
+    "meeting-organizers": ("meeting organizer", "meeting organizers"),
+    "board-meetings": ("board meeting", "board meetings"),
+    "decisions": ("decision", "decisions"),
+    "decision-organizations": ("decision's organization", "decisions' organizations"),
+    "funds": ("fund", "funds"),
+    "finances": ("finance entry", "finance entries"),
+    "exchange-rates": ("exchange rate", "exchange rates"),
+    "budget-plans": ("budget plan", "budget plans"),
+    "budget-plan-lines": ("budget plan line", "budget plan lines"),
+    "distinct-pairs": ("'not a duplicate' mark", "'not a duplicate' marks"),
+}
+
+
+def counted(count: int, table: str) -> str:
+    """ "1 organization", "3 meetings": rows of a table (by the program's name of it)."""
+    one, many = NOUNS.get(table, (table, table))
+    return f"{count:,} {one if count == 1 else many}"
+
+
 #: Columns kept for the program's own use: never shown as a change a person made.
 HIDDEN_COLUMNS = frozenset({"id", "search_text", "normalized_name", "uuid"}) | UNRECORDED_COLUMNS
 
@@ -98,7 +123,9 @@ class ChangeSetView:
     def summary(self) -> str:
         """ "12 members inserted, 3 members updated"."""
         words = {"insert": "inserted", "update": "updated", "delete": "deleted"}
-        parts = [f"{n:,} {table} {words[action]}" for (table, action), n in self.counts.items()]
+        parts = [
+            f"{counted(n, table)} {words[action]}" for (table, action), n in self.counts.items()
+        ]
         return ", ".join(parts) or "no rows changed"
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +147,7 @@ class HistoryFilter:
     record: int | None = None
     since: date | None = None  #: a local date: change sets on or after its start
     who: str | None = None  #: part of the person's name or login, any case
+    person: str | None = None  #: exactly the name recorded (a choice from `people()`)
     source: str | None = None  #: part of the source, any case
     limit: int | None = None
     offset: int = 0
@@ -268,6 +296,8 @@ class HistoryService:
                     func.lower(ChangeSet.login).like(pattern),
                 )
             )
+        if query.person is not None:
+            statement = statement.where(ChangeSet.who == query.person)
         if query.source:
             statement = statement.where(
                 func.lower(ChangeSet.source).like(f"%{query.source.strip().lower()}%")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from anso_desktop.errors import NotFoundError, UserError
-from anso_desktop.services.history import TABLE_NAMES
+from anso_desktop.services.history import NOUNS, TABLE_NAMES, counted
 from anso_desktop.storage import history
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.models import Base, Change, ChangeSet
@@ -44,10 +44,14 @@ class UndoResult:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        done = ", ".join(f"{n:,} {table} {what}" for (table, what), n in self.counts.items())
+        """ "Undid change set #7 (import members.xlsx): 2 organizations removed, 1 put back."""
+        done = ", ".join(f"{counted(n, table)} {what}" for (table, what), n in self.counts.items())
         subject = f"change set #{self.change_set_id} ({self.source})"
         if self.dry_run:
-            return f"Undoing {subject} would leave: {done or 'nothing to change'}. Nothing written."
+            return (
+                f"Undoing {subject} would give: {done or 'nothing to change'}. "
+                "Nothing has been changed yet."
+            )
         return f"Undid {subject} as change set #{self.undo_change_set_id}: {done or 'nothing'}."
 
     def to_dict(self) -> dict[str, Any]:
@@ -312,7 +316,7 @@ def _q(column: str) -> str:
 
 def _describe(connection: Connection, table: str, row_id: int | None, row_key: str | None) -> str:
     """ "member #5 'Cuban Academy of Sciences'": a record as a message names it."""
-    name = TABLE_NAMES.get(table, table).rstrip("s").replace("-", " ")
+    name = NOUNS.get(TABLE_NAMES.get(table, table), (table, table))[0]
     if row_id is None:
         return f"a {name} link ({row_key})"
     known = Base.metadata.tables.get(table)

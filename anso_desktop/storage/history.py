@@ -325,7 +325,7 @@ def install_triggers(connection: Connection, tables: dict[str, list[str]]) -> No
         statements = (
             _postgres_triggers(table, columns) if postgres else _sqlite_triggers(table, columns)
         )
-        for statement in statements if keep else statements[: -2 if postgres else -3]:
+        for statement in statements if keep else statements[: -1 if postgres else -3]:
             connection.exec_driver_sql(statement)
     if postgres and not keep:
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS anso_history()")

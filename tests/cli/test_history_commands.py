@@ -72,7 +72,7 @@ def test_history_lists_an_import_and_undo_takes_it_back(db_location: str, tmp_pa
     dry = _ok(
         run_cli("undo", str(newest["id"]), "--dry-run", "--db", db_location, data_dir=tmp_path)
     )
-    assert "Nothing written" in dry
+    assert "Nothing has been changed yet" in dry
     done = _ok(run_cli("undo", str(newest["id"]), "--db", db_location, data_dir=tmp_path))
     assert f"Undid change set #{newest['id']}" in done
     _ok(run_cli("export", str(tmp_path / "after.xlsx"), "--db", db_location, data_dir=tmp_path))

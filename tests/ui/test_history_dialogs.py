@@ -19,7 +19,8 @@ from anso_desktop.services.organizations import ContactData, OrganizationData
 from anso_desktop.storage import history
 from anso_desktop.storage.models import Organization
 from anso_desktop.ui.application import apply_history_settings
-from anso_desktop.ui.dialogs.history import HistoryDialog, field_label, humanize
+from anso_desktop.ui.dialogs import recent_changes
+from anso_desktop.ui.dialogs.history import HistoryDialog
 from anso_desktop.ui.dialogs.organization import OrganizationDialog
 from anso_desktop.ui.dialogs.preferences import (
     PERSON_KEY,
@@ -92,13 +93,6 @@ def choose(combo: Any, text: str) -> None:
 
 
 # --- History… of a record ----------------------------------------------------------------------
-
-
-def test_field_labels_come_from_the_grid_else_from_the_column_name() -> None:
-    assert field_label("members", "endorsed_on") == "Endorsed by GB"
-    assert field_label("members", "suspended_on") == "Suspended on"
-    assert field_label("finances", "fund_id") == "Fund"
-    assert humanize("applied_on") == "Applied on"
 
 
 def test_the_history_shows_an_edited_fields_old_and_new_value(
@@ -219,11 +213,29 @@ def test_recent_changes_filter_by_person_and_table(qtbot: Any, demo_services: Se
     assert dialog.listed_ids() == [meeting_edit]
 
 
+def test_the_who_filter_lists_only_the_person_chosen(qtbot: Any, demo_services: Services) -> None:
+    history.set_person("Ann")
+    edit_member(demo_services, website="www.ras.ru")
+    by_ann = newest(demo_services).id
+    history.set_person("Anna")
+    edit_member(demo_services, website="www.ras.example")
+    by_anna = newest(demo_services).id
+    partly = demo_services.history.change_sets(HistoryFilter(who="Ann"), with_rows=False)
+    assert [change_set.id for change_set in partly] == [by_anna, by_ann]  # the command line's
+
+    dialog = open_recent(qtbot, demo_services)
+    qtbot.waitUntil(lambda: dialog.person.findText("Anna") >= 0, timeout=5000)
+    choose(dialog.person, "Ann")
+    wait_listed(qtbot, dialog)
+    assert dialog.listed_ids() == [by_ann]
+    choose(dialog.person, "Anna")
+    wait_listed(qtbot, dialog)
+    assert dialog.listed_ids() == [by_anna]
+
+
 def test_a_big_change_set_shows_its_first_rows_and_says_how_many_more(
     qtbot: Any, demo_services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from anso_desktop.ui.dialogs import recent_changes
-
     monkeypatch.setattr(recent_changes, "SHOWN_ROWS", 10)
     demo_set = newest(demo_services)
     dialog = open_recent(qtbot, demo_services)
@@ -253,12 +265,14 @@ def test_undo_from_recent_changes_puts_the_old_value_back(
     wait_rows(qtbot, dialog, edit)
 
     dialog.undo_button.click()
-    qtbot.waitUntil(lambda: dialog.message_text().startswith("Undid"), timeout=10000)
+    qtbot.waitUntil(lambda: changed == [True], timeout=10000)  # the window reloads its tabs
 
     assert member(demo_services).website is None
+    assert f"#{edit}" in dialog.message_text()  # the undo's own summary, told as done
+    assert dialog.message.styleSheet() == recent_changes._DONE_STYLE
     (kind, question), *_ = answers["seen"]
-    assert kind == "confirm" and f"Undo change set #{edit}" in question
-    assert changed == [True]  # the window reloads its tabs
+    assert kind == "confirm" and question.startswith(f"Undo change set #{edit} — ")
+    assert "\n\nIt would put back 1 organization as it was.\n\n" in question
     wait_listed(qtbot, dialog)
     undo_set = dialog.change_sets[0]
     assert undo_set.undoes == edit

@@ -38,16 +38,16 @@ from anso_desktop.paths import log_dir
 from anso_desktop.services import Services
 from anso_desktop.services.history import DATABASE_TABLES, ChangeSetView, HistoryFilter
 from anso_desktop.ui import messages
-from anso_desktop.ui.dialogs.history import (
+from anso_desktop.ui.dialogs.history import add_row, change_tree, in_background
+from anso_desktop.ui.history_words import (
     NOUNS,
     ChangeWords,
     RowLine,
-    add_row,
-    change_tree,
+    change_set_title,
     counts_text,
-    in_background,
     source_text,
     undo_note,
+    undo_question,
     when_text,
     who_text,
 )
@@ -229,7 +229,7 @@ class RecentChangesDialog(QDialog):
         return HistoryFilter(
             table=self.table.currentData(),
             since=None if since == NO_DATE else date(since.year(), since.month(), since.day()),
-            who=self.person.currentData(),
+            person=self.person.currentData(),  # the very person chosen: "Ann" is not "Anna"
             source=self.source.text().strip() or None,
             limit=PAGE + 1,  # one more than shown: whether there are more
             offset=offset,
@@ -356,12 +356,7 @@ class RecentChangesDialog(QDialog):
         if chosen is None or chosen.id != change_set_id:
             return  # another one was selected meanwhile
         self.rows = rows
-        change_set = rows.change_set
-        note = undo_note(change_set)
-        self.detail_title.setText(
-            f"#{change_set.id} · {when_text(change_set.local_time)} · {who_text(change_set)} · "
-            f"{source_text(change_set.source)}{f' ({note})' if note else ''}"
-        )
+        self.detail_title.setText(change_set_title(rows.change_set))
         for line in rows.lines:
             add_row(self.detail, line)
         if len(rows.lines) <= EXPANDED_ROWS:
@@ -406,12 +401,7 @@ class RecentChangesDialog(QDialog):
     def _confirm(self, chosen: ChangeSetView, plan: Any) -> None:
         self.undoing = None
         self.show_message("")
-        question = (
-            f"Undo change set #{chosen.id} — {source_text(chosen.source)}, by "
-            f"{who_text(chosen)}, {when_text(chosen.local_time)}?\n\n{plan.summary()}\n\n"
-            "The undo is itself recorded, and can be undone here in turn."
-        )
-        if not messages.confirm(self, question, action="Undo"):
+        if not messages.confirm(self, undo_question(chosen, plan.counts), action="Undo"):
             self._update_buttons()
             return
         services = self.services
