@@ -119,6 +119,9 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
         )
         report = import_file(services, small, ImportOptions(table="members"))
         assert report.written and report.inserted == 1
+        # ...whose history lands with it: one change set, its one row.
+        newest = services.history.change_sets(with_rows=False)[0]
+        assert newest.counts == {("members", "insert"): 1}
     finally:
         database.dispose()
     # The backup taken before the import holds the data as it was too.
