@@ -10,7 +10,6 @@ on, so a window still showing the import's values cannot save over the undo).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -337,8 +336,3 @@ def _describe(connection: Connection, table: str, row_id: int | None, row_key: s
 def _when(at: Any) -> str:
     local = at.replace(tzinfo=UTC).astimezone()
     return f"{local:%d %b %Y %H:%M}".lstrip("0")
-
-
-def undoable(change_sets: Iterable[Any]) -> list[Any]:
-    """The change sets an undo may be offered for (not undone already)."""
-    return [change_set for change_set in change_sets if change_set.undone_by is None]

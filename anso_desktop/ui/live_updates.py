@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,8 +31,21 @@ from anso_desktop.storage.history import PARTS, current_person
 from anso_desktop.ui.dialogs.base import RecordDialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
     from anso_desktop.services import Services
-    from anso_desktop.ui.main_window import MainWindow
+    from anso_desktop.ui.tabs.base import RecordTab
+
+
+class ShowsRecords(Protocol):
+    """What a window offers to be kept up to date: its tabs, a status bar, its open dialogs."""
+
+    def record_tabs(self) -> list[RecordTab]: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def findChildren(self, kind: type[Any]) -> list[Any]: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -269,8 +282,8 @@ class LiveUpdates(QObject):
     """Shows in a window what others changed: tabs re-read in place, a status bar message, a
     notice in an edit dialog whose record changed."""
 
-    def __init__(self, window: MainWindow, services: Services) -> None:
-        super().__init__(window)
+    def __init__(self, window: ShowsRecords, services: Services) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self._stopped = False
         self.watcher = ChangeWatcher(services, self)
