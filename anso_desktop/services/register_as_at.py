@@ -121,7 +121,7 @@ def register_as_at(database: Database, day: date, query: ListQuery | None = None
         values = {name: value for name, value in values.items() if name in table.c}
         records.append(Organization(**values))
     records = [record for record in records if _matches(record, query)]
-    records.sort(key=_sort_key(query), reverse=query.descending)
+    records.sort(key=sort_key(query), reverse=query.descending)
     return RegisterAsAt(day, records, taken_as_now, began)
 
 
@@ -169,7 +169,8 @@ def _matches(record: Organization, query: ListQuery) -> bool:
     return True
 
 
-def _sort_key(query: ListQuery) -> Any:
+def sort_key(query: ListQuery) -> Any:
+    """How the day's list sorts by `query.sort` (name by default): the screen and the print alike."""
     column = query.sort or "name"
 
     def key(record: Organization) -> tuple[Any, ...]:

@@ -30,6 +30,10 @@ READ_ONLY_REASON = (
 )
 
 
+#: The day of the Members tab's "as at" screenshot: the demo's fourth board meeting.
+AS_AT_DAY = date(2021, 10, 9)
+
+
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
@@ -177,6 +181,21 @@ def _save_history(window: Any, out_dir: Path) -> list[Path]:
     return saved
 
 
+def _save_as_at(window: Any, path: Path) -> Path:
+    """The Members tab as at the fourth board meeting (9 October 2021): the day's register, its
+    banner and the first member as it was."""
+    from anso_desktop.ui.tabs.members import MembersTab
+
+    members = next(tab for tab in window.record_tabs() if isinstance(tab, MembersTab))
+    window.tabs.setCurrentWidget(members)
+    members.set_as_at(AS_AT_DAY)
+    _wait(lambda: members.as_at is not None)  # read off the GUI thread
+    members.view.selectRow(0)
+    saved = _save(window, path)
+    members.show_now()
+    return saved
+
+
 def _save_read_only(window: Any, path: Path) -> Path:
     """The Members tab as a reader's login sees it: the banner, and nothing that changes data.
 
@@ -249,6 +268,7 @@ def save_screenshots(out_dir: Path) -> list[Path]:
                 dialog.show()
                 saved.append(_save(dialog, out_dir / f"dialog-{_slug(dialog_name)}.png"))
                 dialog.close()
+        saved.append(_save_as_at(window, out_dir / "tab-members-as-at.png"))
         saved.append(_save_preview(window, out_dir / "dialog-print-preview.png"))
         saved.append(_save_duplicates(window, out_dir / "dialog-find-duplicates.png"))
         saved += _save_history(window, out_dir)

@@ -33,6 +33,7 @@ from anso_desktop.reports.documents import (
     printable_columns,
 )
 from anso_desktop.reports.rendering import PAPER_SIZES, PageSetup
+from anso_desktop.services.register_as_at import day_label
 
 _HINT_STYLE = "color: #616161;"
 
@@ -50,7 +51,10 @@ class PrintChoice:
     action: PrintAction
 
     def file_name(self, today: date | None = None) -> str:
-        """ "ANSO members 2026-11-28.pdf": what the save dialog offers."""
+        """ "ANSO members 2026-11-28.pdf" ("ANSO members as at 2021-10-09.pdf" for a past day):
+        what the save dialog offers."""
+        if self.request.as_at is not None:
+            return f"ANSO {self.request.table} as at {self.request.as_at.isoformat()}.pdf"
         day = (today or date.today()).isoformat()
         return f"ANSO {self.request.table} {day}.pdf"
 
@@ -78,12 +82,14 @@ class PrintDialog(QDialog):
         self.settings = settings
         table = request.table
         self._key = f"print/{table}"
-        self.setWindowTitle(f"Print {LISTS[table].spec.title.lower()}")
+        as_at = f" as at {day_label(request.as_at)}" if request.as_at is not None else ""
+        self.setWindowTitle(f"Print {LISTS[table].spec.title.lower()}{as_at}")
         self.setMinimumWidth(480)
 
+        of_the_day = f" of the register{html.escape(as_at)}," if as_at else ""
         what = QLabel(
-            f"<b>{row_count:,} row{'' if row_count == 1 else 's'}</b> as this tab shows them: "
-            f"{html.escape(filter_summary)}."
+            f"<b>{row_count:,} row{'' if row_count == 1 else 's'}</b>{of_the_day} as this tab "
+            f"shows them: {html.escape(filter_summary)}."
         )
         what.setWordWrap(True)
 

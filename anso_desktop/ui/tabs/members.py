@@ -1,7 +1,7 @@
 """The Members tab: the member organizations, partners and others ANSO deals with, the contacts of
 the selected one (in `member_details`), and the admission lifecycle — endorse, approve, admit,
 suspend — applied to several members at once, recording the board decision or General Assembly
-behind it."""
+behind it. The register as at a past day, read only, is `members_as_at`'s."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from anso_desktop.ui.models.record_table import RowStyle
 from anso_desktop.ui.read_only import editing
 from anso_desktop.ui.tabs.base import RecordTab, filter_combo
 from anso_desktop.ui.tabs.member_details import MemberDetails
+from anso_desktop.ui.tabs.members_as_at import RegisterAsAtView
 
 #: Members no longer taking part read greyed out.
 INACTIVE = RowStyle(foreground="#9e9e9e")
@@ -119,7 +120,7 @@ class LifecycleChange:
             self.recorded = None
 
 
-class MembersTab(MemberDetails, RecordTab):
+class MembersTab(RegisterAsAtView, MemberDetails, RecordTab):
     spec = MEMBERS
     printed_list = "members"
     noun = "organization"
@@ -179,6 +180,7 @@ class MembersTab(MemberDetails, RecordTab):
             separator.setSeparator(True)
         self.view.addActions([edit, separators[0], *self.lifecycle_actions, separators[1], delete])
         self.editing_widgets += [edit, delete]
+        self.build_as_at()
 
         self.selection_changed.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
@@ -186,6 +188,7 @@ class MembersTab(MemberDetails, RecordTab):
 
     def show_organization(self, organization_id: int) -> None:
         """Bring one organization into view and select it (from a decision's link)."""
+        self.show_now()  # the link is to the organization as it is
         try:
             record = self.service.get(organization_id)
         except UserError as error:
@@ -289,6 +292,8 @@ class MembersTab(MemberDetails, RecordTab):
         return None
 
     def status_text(self) -> str:
+        if self.as_at_day is not None:
+            return self.as_at_status_text()
         shown = self.model.total
         if self._filtered():
             text = f"{shown:,} of {self.service.count():,} {self.plural}"
