@@ -42,14 +42,17 @@ _DIALECT_MODULES = {
 }
 
 
-def prepare_database(path_or_url: str | os.PathLike[str] | None = None) -> Database:
-    """Import what opening the database needs and make its engine; no connection yet."""
+def prepare_database(
+    path_or_url: str | os.PathLike[str] | None = None, *, from_store: bool = True
+) -> Database:
+    """Import what opening the database needs and make its engine; no connection yet.
+    `from_store=False`: a server password is left for the caller to find off the GUI thread."""
     for name in _DATABASE_MODULES:
         importlib.import_module(name)
     from anso_desktop.storage.database import Database
     from anso_desktop.storage.migrations import head_revision, known_revisions
 
-    database = Database.open(path_or_url)
+    database = Database.open(path_or_url, from_store=from_store)
     for name in _DIALECT_MODULES.get(database.location.url.get_backend_name(), ()):
         importlib.import_module(name)
     # Reading the migration scripts loads them as modules: do it here too.

@@ -527,6 +527,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     history.set_default_source(_source_of(arguments))
     try:
+        from anso_desktop.storage.credentials import for_command_line
+
+        arguments.db = for_command_line(_database_argument(arguments))  # a password, if asked
         return _COMMANDS[arguments.command](arguments)
     except UserError as error:
         print(f"Error: {error.message}", file=sys.stderr)

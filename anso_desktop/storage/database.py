@@ -57,8 +57,12 @@ class Location:
         return url.render_as_string(hide_password=True)
 
 
-def resolve_location(path_or_url: str | os.PathLike[str] | None = None) -> Location:
-    """`--db` first, then `ANSO_DB`, then the per-user default file."""
+def resolve_location(
+    path_or_url: str | os.PathLike[str] | None = None, *, from_store: bool = True
+) -> Location:
+    """`--db` first, then `ANSO_DB`, then the per-user default file. A server URL without a
+    password takes it from the credential store, unless `from_store` is False (the window reads
+    the store on a worker thread: it may wait for the user to unlock it)."""
     raw = os.fspath(path_or_url) if path_or_url is not None else os.environ.get(DB_ENV_VAR)
     if not raw:
         return Location(make_url(f"sqlite:///{default_database_path()}"))
@@ -70,7 +74,7 @@ def resolve_location(path_or_url: str | os.PathLike[str] | None = None) -> Locat
             raise DatabaseError(f"'{shown}' is neither a file path nor a database URL.") from error
         if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
-        if url.password is None and url.get_backend_name() != "sqlite":  # from the store
+        if from_store and url.password is None and url.get_backend_name() != "sqlite":
             from anso_desktop.storage.credentials import with_password
 
             url = make_url(with_password(url.render_as_string(hide_password=False)))
@@ -151,8 +155,10 @@ class Database:
         )
 
     @classmethod
-    def open(cls, path_or_url: str | os.PathLike[str] | None = None) -> Database:
-        return cls(resolve_location(path_or_url))
+    def open(
+        cls, path_or_url: str | os.PathLike[str] | None = None, *, from_store: bool = True
+    ) -> Database:
+        return cls(resolve_location(path_or_url, from_store=from_store))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

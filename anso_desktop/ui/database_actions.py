@@ -1,12 +1,13 @@
 """The window's File menu work on databases: new, open (a file or a server URL), the recent
 list, back up and restore. A part of `MainWindow`, kept apart so the window only assembles.
 
-Opening runs off the GUI thread; the settings keep a server URL without its password (the
-password stays in the credential store).
+Opening runs off the GUI thread, and so does reading a server's password from the credential
+store; the settings keep a server URL without its password (the password stays in the store).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,30 @@ from anso_desktop.ui.read_only import editing
 
 if TYPE_CHECKING:
     from anso_desktop.services import Services
+    from anso_desktop.storage.database import Location
+    from anso_desktop.ui.dialogs.server_password import Login
     from anso_desktop.ui.tasks import Progress, Task
 
 MAX_RECENT = 8
 SQLITE_FILTER = "ANSO Desktop databases (*.sqlite *.db);;All files (*)"
+MESSAGE_MS = 15000
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A database opened on the worker: its services, why it may only be read (None if it may
+    be written), and whether a password given for it was kept in the store (None: none given)."""
+
+    services: Services
+    read_only_reason: str | None
+    kept: bool | None
+
+
+@dataclass(frozen=True)
+class _PasswordNeeded:
+    """The server wants a password none of the usual places held (or refused the one given)."""
+
+    refused: bool
 
 
 class DatabaseActions:
@@ -57,49 +78,89 @@ class DatabaseActions:
         url, ok = QInputDialog.getText(
             self,
             "Open server database",
-            "Database URL, for example postgresql://user:password@server/anso\n"
-            "(the password is kept in your system's credential store, not in the settings):",
+            "Database URL, for example postgresql://user@server/anso\n"
+            "(the password is asked for when the server wants one, and kept in your system's "
+            "credential store, never in the settings):",
         )
         if ok and url.strip():
             self.switch_database(url.strip())
 
-    def switch_database(self, path_or_url: str | None) -> Task | None:
+    def switch_database(self, path_or_url: str | None, login: Login | None = None) -> Task | None:
         """Open a database off the GUI thread (it may need migrating), then show it.
 
         None opens the default database. If it cannot be opened, the one already open stays.
+        A server's password is read from the credential store on the worker too (the store may
+        wait to be unlocked); one the server still asks for is asked here, and `login` is the
+        answer, tried in turn.
         """
+        from PySide6.QtCore import QTimer
+
         from anso_desktop.app import open_prepared, prepare_database
-        from anso_desktop.errors import UserError
+        from anso_desktop.errors import DatabaseError, UserError
+        from anso_desktop.storage import credentials
+        from anso_desktop.storage.database import Database, Location
 
         try:
-            database = prepare_database(path_or_url)
+            database = prepare_database(path_or_url, from_store=False)
         except UserError as error:
             self._task_failed(error)
             return None
+        url = database.location.url
+        server = not database.location.is_sqlite
+        look_in_store = server and login is None and not credentials.has_password(url)
+        if look_in_store:
+            credentials.load_store()
 
-        def work(_progress: Progress) -> tuple[Services, str | None]:
-            services = open_prepared(database)
+        def work(_progress: Progress) -> _Opened | _PasswordNeeded:
+            password = login.password if login is not None else None
+            if look_in_store:
+                password = credentials.stored_password(url)  # may wait for an unlock
+            reached = database
+            if password is not None:
+                database.dispose()
+                reached = Database(Location(credentials.with_given_password(url, password)))
             try:
-                return services, services.database.read_only_reason()  # a query on a server
+                services = open_prepared(reached)
+            except DatabaseError as error:
+                problem = credentials.password_problem(error) if server else None
+                if problem is None:
+                    raise
+                return _PasswordNeeded(refused=problem == "refused")
+            try:
+                read_only_reason = services.database.read_only_reason()  # a query on a server
             except BaseException:
                 services.database.dispose()
                 raise
+            kept = None
+            if login is not None and login.remember:  # asked once, kept in the credential store
+                with_it = services.database.location.url.render_as_string(hide_password=False)
+                kept = credentials.remember_password(with_it)
+            elif login is None and server and credentials.has_password(url):  # given in the URL
+                kept = credentials.remember_password(url.render_as_string(hide_password=False))
+            return _Opened(services, read_only_reason, kept)
 
-        def opened(result: tuple[Services, str | None]) -> None:
-            services, read_only_reason = result
-            if path_or_url is not None:
-                from anso_desktop.storage.credentials import remember_password
-
-                remember_password(str(path_or_url))  # asked once, kept in the credential store
+        def opened(result: _Opened | _PasswordNeeded) -> None:
+            if isinstance(result, _PasswordNeeded):
+                # Once the progress dialog has closed (its reset is queued behind this).
+                QTimer.singleShot(
+                    0, lambda: self._ask_password(path_or_url, database.location, result.refused)
+                )
+                return
             old = self.services
-            self.services = services
+            self.services = result.services
             self.undo_stack.clear()
-            self.read_only_reason = read_only_reason  # the new tabs start as they must stay
+            self.read_only_reason = result.read_only_reason  # the new tabs start as they stay
             self._build_tabs()
-            self.set_read_only(read_only_reason)
+            self.set_read_only(result.read_only_reason)
             if old is not None:
                 old.database.dispose()
             self._remember_recent(self._current_location_setting())
+            if result.kept is False:
+                self.statusBar().showMessage(
+                    "The password could not be kept in the system's credential store; "
+                    "it will be asked again next time.",
+                    MESSAGE_MS,
+                )
 
         def failed(_error: BaseException) -> None:
             if self.services is None:
@@ -110,6 +171,28 @@ class DatabaseActions:
         task = self.run_task("Opening the database…", work, opened)
         task.failed.connect(failed)
         return task
+
+    def _ask_password(self, path_or_url: str | None, location: Location, refused: bool) -> None:
+        """The server wants a password: ask, and try the answer; Cancel keeps what was open."""
+        from anso_desktop.storage.credentials import account_label
+        from anso_desktop.ui.dialogs.server_password import ServerPasswordDialog
+
+        login = ServerPasswordDialog.ask(self, account_label(location.url), refused=refused)
+        if login is not None:
+            self.switch_database(path_or_url, login)
+            return
+        where = location.describe()
+        if self.services is None:
+            self.placeholder.setText(
+                f"No database is open: {where} needs a password, and none was given.\n\n"
+                "Use File › Recent databases to try again, or File › Open database…"
+            )
+        else:
+            self.statusBar().showMessage(
+                f"{where} was not opened: no password was given. "
+                f"{self.services.database.location.describe()} is still open.",
+                MESSAGE_MS,
+            )
 
     def _remember_recent(self, path_or_url: str) -> None:
         recent = [path_or_url, *(r for r in self._recent() if r != path_or_url)][:MAX_RECENT]

@@ -20,15 +20,18 @@ from anso_desktop.services.decisions import BoardMeetingData, DecisionData
 from anso_desktop.services.finances import FinanceEntryData, FundData
 from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.services.organizations import ContactData, OrganizationData
+from anso_desktop.storage.history import HISTORY_TABLES
 from anso_desktop.storage.models import Base, Contact, Organization
 
 
 def every_row(services: Services) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (search texts included): what "exactly as before" means."""
+    """Every row of every register table (search texts included): what "exactly as before"
+    means. The history is not among them: a merge and its undo are both on record."""
     with services.database.transaction() as session:
         return {
             table.name: sorted(map(tuple, session.execute(select(table)).all()), key=repr)
             for table in Base.metadata.sorted_tables
+            if table.name not in HISTORY_TABLES
         }
 
 

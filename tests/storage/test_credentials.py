@@ -4,8 +4,13 @@ are cleaned, and without a store nothing is kept (libpq's own password file stil
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -196,3 +201,164 @@ def test_an_unreadable_url_is_refused_without_showing_its_password() -> None:
     with pytest.raises(DatabaseError) as refused:
         Database.open("postgre-sql://owner:s3cret@db.office:99999999/anso")
     assert "s3cret" not in refused.value.message
+
+
+# --- a server that asks for a password ---------------------------------------------------------
+# The test server trusts every local login (its pg_hba.conf says `trust`, and the tests leave its
+# configuration alone), so it never refuses a password. The refusal is made one step below
+# SQLAlchemy instead: `psycopg.connect` raises what libpq says (the wording of a real server set
+# to scram-sha-256) unless the right password comes; the login itself is real.
+
+
+@dataclass(frozen=True)
+class PasswordServer:
+    """A role and its own database on the test server, behind a password."""
+
+    role: str
+    password: str
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The URL as a user types it: no password."""
+        return f"postgresql+psycopg://{self.role}@{self.host}:{self.port}/{self.role}"
+
+    @property
+    def account(self) -> str:
+        """What the credential store keeps the password under."""
+        return f"postgresql://{self.role}@{self.host}:{self.port}/{self.role}"
+
+
+@contextmanager
+def serving_with_password(monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordServer]:
+    import psycopg
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql
+
+    from tests.conftest import POSTGRES_ENV_VAR, postgres_url
+
+    admin_url = postgres_url()
+    if admin_url is None:
+        pytest.skip(f"PostgreSQL: set {POSTGRES_ENV_VAR} to run this against a server")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    host, port = admin.url.host or "127.0.0.1", admin.url.port or 5432
+    server = PasswordServer(f"anso_clerk_{uuid.uuid4().hex[:10]}", "Right-0ne", host, port)
+    with admin.connect() as connection:
+        connection.execute(sql(f"CREATE ROLE {server.role} LOGIN PASSWORD '{server.password}'"))
+        connection.execute(sql(f"CREATE DATABASE {server.role} OWNER {server.role}"))
+    real_connect = psycopg.connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("user") == server.role:
+            where = f'connection failed: connection to server at "{host}", port {port} failed: '
+            given = kwargs.get("password") or os.environ.get("PGPASSWORD")  # as libpq reads it
+            if not given:
+                raise psycopg.OperationalError(f"{where}fe_sendauth: no password supplied")
+            if given != server.password:
+                raise psycopg.OperationalError(
+                    f'{where}FATAL:  password authentication failed for user "{server.role}"'
+                )
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    try:
+        yield server
+    finally:
+        monkeypatch.setattr(psycopg, "connect", real_connect)
+        with admin.connect() as connection:
+            connection.execute(sql(f"DROP DATABASE IF EXISTS {server.role} WITH (FORCE)"))
+            connection.execute(sql(f"DROP ROLE IF EXISTS {server.role}"))
+        admin.dispose()
+
+
+@pytest.fixture
+def password_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordServer]:
+    with serving_with_password(monkeypatch) as server:
+        yield server
+
+
+def test_what_libpq_says_tells_a_missing_password_from_a_refused_one() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from anso_desktop.errors import DatabaseError
+
+    where = 'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+    missing = OperationalError(
+        "connect", {}, Exception(f"{where}fe_sendauth: no password supplied")
+    )
+    refused = Exception(f'{where}FATAL:  password authentication failed for user "editor"')
+    wrapped = DatabaseError("Cannot reach the database server")
+    wrapped.__cause__ = missing
+    assert credentials.password_problem(wrapped) == "missing"
+    assert credentials.password_problem(refused) == "refused"
+    assert credentials.password_problem(Exception(f"{where}Connection refused")) is None
+    assert credentials.password_problem(DatabaseError("x.sqlite is damaged")) is None
+
+
+def test_a_prompt_names_whose_password_for_which_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import make_url
+
+    for name in ("PGUSER", "PGHOST", "PGPORT", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    label = credentials.account_label
+    assert label(make_url(BARE)) == "editor on db.office:5432/anso"
+    assert label(make_url("postgresql://editor@db.office/anso")) == "editor on db.office:5432/anso"
+    assert label(make_url("postgresql:///anso?host=db2&user=owner&port=6543")) == (
+        "owner on db2:6543/anso"
+    )
+    assert label(make_url("postgresql://editor@/?service=office")) == "editor on service office"
+    assert label(make_url("postgresql:///?service=office")) == "service office"
+
+
+def test_the_command_line_asks_at_the_terminal_and_keeps_nothing(
+    password_server: PasswordServer, store: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+    import sys
+
+    prompts: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or "Right-0ne")
+    given = credentials.for_command_line(password_server.url)
+    assert given is not None and ":Right-0ne@" in given
+    assert prompts == [
+        f"Password for {password_server.role} on {password_server.host}:"
+        f"{password_server.port}/{password_server.role}: "
+    ]
+    assert store.passwords == {}  # the window is where a password is remembered
+    # A password libpq found (PGPASSWORD here) and the server refused: said, then asked.
+    monkeypatch.setenv("PGPASSWORD", "last-year's")
+    assert credentials.for_command_line(password_server.url) == given
+    assert prompts[1].startswith("The server refused the password it was given.\nPassword for ")
+    # A password the store holds is used without asking.
+    store.passwords[("ANSO Desktop", password_server.account)] = "Right-0ne"
+    assert credentials.for_command_line(password_server.url) == given
+    assert len(prompts) == 2
+
+
+def test_without_a_terminal_a_command_says_how_to_give_the_password(
+    password_server: PasswordServer,
+    no_store: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+    import sys
+
+    from anso_desktop.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal
+    assert main(["check", "--db", password_server.url]) == 1
+    said = capsys.readouterr().err
+    assert "needs a password" in said
+    for way in ("credential store", "~/.pgpass", "PGPASSFILE", "PGPASSWORD", "service"):
+        assert way in said
+    # With PGPASSWORD (which libpq reads by itself) the command goes on.
+    monkeypatch.setenv("PGPASSWORD", password_server.password)
+    main(["check", "--db", password_server.url])
+    out = capsys.readouterr()
+    assert "needs a password" not in out.err
+    assert f"Database: postgresql+psycopg://{password_server.role}@" in out.out
