@@ -39,7 +39,7 @@ SIZES = {
 
 
 #: The groups of benchmarks, in the order they run and are listed.
-GROUPS = ("tabs", "spreadsheets", "duplicates", "print", "startup")
+GROUPS = ("tabs", "spreadsheets", "duplicates", "history", "print", "startup")
 
 
 def _in_venv() -> bool:
@@ -96,6 +96,11 @@ def run(size: str, output: Path, only: tuple[str, ...] = GROUPS) -> list[object]
             from bench.matching_bench import duplicates_benchmark
 
             measurements += duplicates_benchmark(sizes["rows"], folder, runs=runs)
+        if "history" in only:
+            from bench.history_bench import CACHE, history_benchmarks
+
+            cache = None if size == "smoke" else CACHE  # its million-row database is kept
+            measurements += history_benchmarks(sizes["rows"], folder, runs=runs, cache=cache)
         if "print" in only:
             from bench.print_bench import print_benchmark
 

@@ -266,16 +266,18 @@ class HistoryService:
 
     def _change_set_statement(self, query: HistoryFilter) -> Select[Any]:
         statement = select(ChangeSet)
-        if query.table is not None or query.record is not None:
-            touched = select(Change.id).where(Change.change_set_id == ChangeSet.id)
+        if query.record is not None:
+            # The record's change sets read off its own index (ix_changes_record): an EXISTS per
+            # change set would be planned on the change set's index, reading every change.
+            record = select(Change.change_set_id).where(Change.record_id == query.record)
             if query.table is not None:
-                touched = touched.where(
-                    or_(Change.record_table == query.table, Change.table_name == query.table)
-                    if query.record is None
-                    else Change.record_table == query.table
-                )
-            if query.record is not None:
-                touched = touched.where(Change.record_id == query.record)
+                record = record.where(Change.record_table == query.table)
+            statement = statement.where(ChangeSet.id.in_(record))
+        elif query.table is not None:
+            touched = select(Change.id).where(
+                Change.change_set_id == ChangeSet.id,
+                or_(Change.record_table == query.table, Change.table_name == query.table),
+            )
             statement = statement.where(touched.exists())
         else:
             # A change set that changed nothing (a save of the same values) is not worth a line.

@@ -88,7 +88,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_changes")),
         sqlite_autoincrement=True,
     )
-    op.create_index(op.f("ix_changes_change_set_id"), "changes", ["change_set_id"])
+    op.create_index("ix_changes_change_set", "changes", ["change_set_id", "table_name", "action"])
     op.create_index("ix_changes_record", "changes", ["record_table", "record_id"])
     for table in RECORDS:
         column = sa.Column(
@@ -118,7 +118,7 @@ def downgrade() -> None:
             batch.drop_constraint(op.f(f"uq_{table}_uuid"), type_="unique")
             batch.drop_column("uuid")
     op.drop_index("ix_changes_record", table_name="changes")
-    op.drop_index(op.f("ix_changes_change_set_id"), table_name="changes")
+    op.drop_index("ix_changes_change_set", table_name="changes")
     op.drop_table("changes")
     op.drop_index(op.f("ix_change_sets_undoes"), table_name="change_sets")
     op.drop_index(op.f("ix_change_sets_at"), table_name="change_sets")
