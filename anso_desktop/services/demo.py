@@ -36,6 +36,7 @@ from anso_desktop.paths import DEMO_DATA_FILE
 from anso_desktop.services import Services
 from anso_desktop.services.decisions import BoardMeetingData, DecisionData
 from anso_desktop.services.finances import FinanceEntryData, FundData
+from anso_desktop.services.history import recorded_as
 from anso_desktop.services.meetings import MeetingData, OrganizerData
 from anso_desktop.services.organizations import OrganizationData
 from anso_desktop.storage.models import (
@@ -77,7 +78,7 @@ def load_demo(services: Services, source: Path = DEMO_DATA_FILE) -> DemoReport:
     """Load the demo data set in one transaction."""
     data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     report = DemoReport()
-    with services.database.transaction() as session:
+    with recorded_as("demo"), services.database.transaction() as session:
         organization_ids: dict[str, int] = {}
         count = 0
         for row in data["organizations"]:

@@ -19,6 +19,7 @@ from sqlalchemy import Date, DateTime, Select, and_, func, or_, select
 from anso_desktop.errors import NotFoundError, UserError
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.history import UNRECORDED_COLUMNS
+from anso_desktop.storage.history import recorded_as as recorded_as  # for the layers above
 from anso_desktop.storage.models import Base, Change, ChangeSet
 from anso_desktop.storage.types import FixedPoint
 

@@ -26,6 +26,7 @@ from anso_desktop.services import Services
 from anso_desktop.services.matching import Candidate
 from anso_desktop.services.money import currency_code
 from anso_desktop.storage import history
+from anso_desktop.storage.schema import ordered_uuids
 
 #: A problem found once every row is in: (sheet, row, column key, message).
 LateProblem = tuple[str, int, str, str]
@@ -250,10 +251,16 @@ def insert_rows(
         return
     connection = context.session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    with_uuids = connection.dialect.name == "sqlite" and "uuid" in table.c and "uuid" not in columns
+    if with_uuids:  # ordered ones, batch by batch (see ordered_uuids)
+        columns = (*columns, "uuid")
     # Their history is written in one statement once they are in (see storage/history.py).
     with history.bulk_insert(connection, table.name, [c.name for c in table.columns]):
         for start in range(0, len(rows), 5000):
             batch = rows[start : start + 5000]
+            if with_uuids:
+                uuids = ordered_uuids(len(batch))
+                batch = [(*row, uuid) for row, uuid in zip(batch, uuids, strict=True)]
             used = _columns_in_use(table, columns, batch)
             if len(used) < len(columns):
                 pick = itemgetter(*used)

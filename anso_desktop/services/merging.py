@@ -24,6 +24,7 @@ from anso_desktop.services.matching import DuplicatePair, RecordRef
 from anso_desktop.services.meetings import MeetingService
 from anso_desktop.services.organizations import OrganizationService
 from anso_desktop.services.row_journal import RowJournal, row_of
+from anso_desktop.storage import history
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.models import (
     BoardMeeting,
@@ -253,7 +254,7 @@ class MergeService:
             raise ValidationError.single("record", "A record cannot be merged with itself")
         model, fields = _MODEL_AND_FIELDS[table]
         try:
-            with self.database.transaction() as session:
+            with history.recorded_as("merge"), self.database.transaction() as session:
                 keep, other = _get(session, model, keep_id), _get(session, model, other_id)
                 if take_from_other is None:
                     chosen = default_fields(table, keep, other)
@@ -301,7 +302,7 @@ class MergeService:
         nothing is written and the refusal names the record)."""
         if result.dry_run or not result.journal.entries:
             return
-        with self.database.transaction() as session:
+        with history.recorded_as("undo merge"), self.database.transaction() as session:
             changed = result.journal.changed_since(session)
             if changed is not None:
                 raise ConflictError(_describe_row(*changed, result))

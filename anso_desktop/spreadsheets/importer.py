@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from anso_desktop.errors import UserError, ValidationError
 from anso_desktop.services import Services, matching
+from anso_desktop.services.history import recorded_as
 from anso_desktop.services.import_rules import TABLE_IMPORTS, finish
 from anso_desktop.services.importing import (
     DatabaseRefused,
@@ -105,7 +106,7 @@ def import_file(
     _check_matches(options, parsed)
     total = sum(len(sheet.rows) for sheet in parsed)
     try:
-        with services.database.transaction() as session:
+        with recorded_as(f"import {path.name}"), services.database.transaction() as session:
             context = ImportSession(services, session)
             done = 0
             for sheet in parsed:
