@@ -20,13 +20,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Everything opening and migrating a database may import, loaded up front on the calling thread.
+# Everything opening and migrating a database may import, loaded up front on the calling thread
+# when a worker is to open it (a command opens it on its own thread: Alembic only if it migrates).
 _DATABASE_MODULES = (
     "anso_desktop.services",
     "anso_desktop.storage.backup",
     "anso_desktop.storage.integrity",
     "anso_desktop.storage.migrations",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+)
+_MIGRATION_MODULES = (
     "alembic.command",
+    "alembic.config",
     "alembic.context",
     "alembic.op",
     "alembic.operations.ops",
@@ -34,7 +39,6 @@ _DATABASE_MODULES = (
     "alembic.runtime.migration",
     "alembic.script",
     "alembic.ddl.impl",
-    "sqlalchemy.dialects.sqlite.pysqlite",
 )
 _DIALECT_MODULES = {
     "sqlite": ("alembic.ddl.sqlite",),
@@ -43,18 +47,23 @@ _DIALECT_MODULES = {
 
 
 def prepare_database(
-    path_or_url: str | os.PathLike[str] | None = None, *, from_store: bool = True
+    path_or_url: str | os.PathLike[str] | None = None,
+    *,
+    from_store: bool = True,
+    for_worker: bool = True,
 ) -> Database:
     """Import what opening the database needs and make its engine; no connection yet.
-    `from_store=False`: a server password is left for the caller to find off the GUI thread."""
-    for name in _DATABASE_MODULES:
+    `from_store=False`: a server password is left for the caller to find off the GUI thread.
+    `for_worker=False`: the caller opens it on this thread, importing the rest as needed."""
+    for name in (*_DATABASE_MODULES, *(_MIGRATION_MODULES if for_worker else ())):
         importlib.import_module(name)
     from anso_desktop.storage.database import Database
     from anso_desktop.storage.migrations import head_revision, known_revisions
 
     database = Database.open(path_or_url, from_store=from_store)
     for name in _DIALECT_MODULES.get(database.location.url.get_backend_name(), ()):
-        importlib.import_module(name)
+        if for_worker or not name.startswith("alembic"):
+            importlib.import_module(name)
     # Reading the migration scripts loads them as modules: do it here too.
     head_revision()
     known_revisions()
@@ -82,7 +91,7 @@ def open_prepared(database: Database) -> Services:
 def open_services(path_or_url: str | os.PathLike[str] | None = None) -> Services:
     """Open the database (creating it if new), bring its schema up to date, and hand back the
     services over it. Raises DatabaseError with a user-facing message if it cannot be used."""
-    return open_prepared(prepare_database(path_or_url))
+    return open_prepared(prepare_database(path_or_url, for_worker=False))
 
 
 def run_gui(path_or_url: str | None, argv: list[str]) -> int:

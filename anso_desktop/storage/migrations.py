@@ -1,44 +1,65 @@
 """Bringing a database to the current schema: version check, then backup, then migrate.
 
-Runs at every start-up. A database already at the head revision costs one small query; one that
-holds data and needs migrating is first backed up (SQLite), so a failed migration loses nothing.
+Runs at every start-up. A database already at the head revision costs one small query, and no
+Alembic: the revisions are read off the scripts' own lines, the database's from its version
+table (Alembic is loaded only to migrate: a tenth of a command's start-up). One that holds data
+and needs migrating is first backed up (SQLite), so a failed migration loses nothing.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from anso_desktop.errors import DatabaseError
 from anso_desktop.paths import MIGRATIONS_DIR
 from anso_desktop.storage import history
 from anso_desktop.storage.database import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r'^revision(?:: str)? = "([^"]+)"', re.MULTILINE)
+_DOWN = re.compile(r'^down_revision(?:: [^=]+)? = (?:"([^"]+)"|None)', re.MULTILINE)
+
 
 def alembic_config(scripts: Path = MIGRATIONS_DIR) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(scripts))
     return config
 
 
 @cache
+def _revisions(scripts: Path) -> dict[str, str | None]:
+    """Each migration script's revision -> the one it follows, as the scripts write them."""
+    found: dict[str, str | None] = {}
+    for script in sorted((scripts / "versions").glob("*.py")):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision is None or down is None:
+            raise RuntimeError(f"{script} names no revision and down_revision.")
+        found[revision.group(1)] = down.group(1)
+    return found
+
+
+@cache
 def head_revision(scripts: Path = MIGRATIONS_DIR) -> str:
-    heads = ScriptDirectory.from_config(alembic_config(scripts)).get_heads()
+    revisions = _revisions(scripts)
+    heads = set(revisions) - {down for down in revisions.values() if down}
     if len(heads) != 1:
         raise RuntimeError(f"The migrations in {scripts} have {len(heads)} heads; merge them.")
-    return heads[0]
+    return heads.pop()
 
 
 @cache
 def known_revisions(scripts: Path = MIGRATIONS_DIR) -> frozenset[str]:
-    script = ScriptDirectory.from_config(alembic_config(scripts))
-    return frozenset(revision.revision for revision in script.walk_revisions())
+    return frozenset(_revisions(scripts))
 
 
 def current_revision(database: Database) -> str | None:
@@ -47,8 +68,13 @@ def current_revision(database: Database) -> str | None:
     Raises DatabaseError for a database that holds tables of some other program.
     """
     with database.connection() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
-        if revision is None and inspect(connection).get_table_names():
+        tables = inspect(connection).get_table_names()
+        revision = None
+        if "alembic_version" in tables:
+            revision = connection.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar_one_or_none()
+        if revision is None and tables:
             raise DatabaseError(
                 f"{database.location.describe()} is a database of some other program, "
                 "not an ANSO Desktop database."
@@ -86,6 +112,8 @@ def migrate(
     On SQLite a table is rebuilt to change it, so foreign keys are off meanwhile (as SQLite asks)
     and checked before the commit: a migration that would break a link changes nothing.
     """
+    from alembic import command
+
     config = alembic_config(scripts)
     with database.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

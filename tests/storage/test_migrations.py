@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import inspect, text
 
@@ -107,3 +108,32 @@ def test_0003_adds_plans_and_rates_to_a_database_with_data(blank_database: Datab
     assert current_revision(blank_database) == "0002"
     assert upgrade(blank_database) is True  # and up again
     assert services.budget_plans.count() == 0
+
+
+def test_the_revisions_read_off_the_scripts_are_alembic_s() -> None:
+    from alembic.script import ScriptDirectory
+
+    from anso_desktop.storage.migrations import alembic_config, known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert [head_revision()] == script.get_heads()
+    assert known_revisions() == {revision.revision for revision in script.walk_revisions()}
+
+
+def test_opening_a_current_database_does_not_load_alembic(tmp_path: Path) -> None:
+    """Alembic is a tenth of a command's start-up: only a migration needs it."""
+    import subprocess
+    import sys
+
+    from anso_desktop.app import open_services
+
+    open_services(str(tmp_path / "current.sqlite")).database.dispose()
+    probe = (
+        "import sys; from anso_desktop.app import open_services; "
+        f"open_services({str(tmp_path / 'current.sqlite')!r}); "
+        "print('alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
