@@ -326,13 +326,11 @@ class OrganizationService(
                 errors.add("status", transition_error(name or existing.name, current, status))
         elif status is not None:
             errors.add("status", "Only members have a membership status")
-        for earlier, later, message in (
-            ("applied_on", "endorsed_on", "The endorsement cannot come before the application"),
-            ("endorsed_on", "approved_on", "The approval cannot come before the endorsement"),
-        ):
-            before, after = getattr(data, earlier), getattr(data, later)
-            if before is not None and after is not None and after < before:
-                errors.add(later, message)
+        applied, endorsed, approved = data.applied_on, data.endorsed_on, data.approved_on
+        if applied is not None and endorsed is not None and endorsed < applied:
+            errors.add("endorsed_on", "The endorsement cannot come before the application")
+        if endorsed is not None and approved is not None and approved < endorsed:
+            errors.add("approved_on", "The approval cannot come before the endorsement")
         errors.raise_if_any()
         notes = clean_text(data.notes)
         tidied = (name, acronym, country, status, website, email, notes)

@@ -45,6 +45,9 @@ PARTS: dict[str, tuple[str, str]] = {
 }
 #: Columns whose change is no change of content (the concurrency token).
 UNRECORDED_COLUMNS = frozenset({"version"})
+#: Columns worked out from the others: an insert's record leaves them out (a delete's keeps the
+#: whole row, which an undo puts back as it was).
+DERIVED_COLUMNS = ("search_text", "normalized_name")
 
 _STATE_KEY = "anso_history"
 _WRITE = re.compile(
@@ -299,7 +302,8 @@ def bulk_insert(connection: Connection, table: str, columns: list[str]) -> Itera
     connection.exec_driver_sql(
         "INSERT INTO changes (change_set_id, table_name, row_id, row_key, record_table, "
         f"record_id, action, data) SELECT ?, '{table}', id, NULL, '{owner_table}', "
-        f"{_quote(owner_column)}, 'insert', {_json_row('', columns)} FROM {table} WHERE id > ?",
+        f"{_quote(owner_column)}, 'insert', {_json_row('', _inserted(columns))} FROM {table} "
+        "WHERE id > ?",
         (change_set, highest),
     )
 
@@ -346,6 +350,10 @@ def _quote(column: str | None) -> str:
     return f'"{column}"' if column else "NULL"
 
 
+def _inserted(columns: list[str]) -> list[str]:
+    return [column for column in columns if column not in DERIVED_COLUMNS]
+
+
 def _json_row(prefix: str, columns: list[str]) -> str:
     return "json_object(" + ", ".join(f"'{c}', {prefix}{_quote(c)}" for c in columns) + ")"
 
@@ -381,7 +389,7 @@ def _sqlite_triggers(table: str, columns: list[str]) -> list[str]:
         f"DROP TRIGGER IF EXISTS history_delete_{table}",
         f"CREATE TRIGGER history_insert_{table} AFTER INSERT ON {table} WHEN anso_capture() "
         f"BEGIN {into}{key('NEW.')}, '{owner_table}', {owner('NEW.')}, 'insert', "
-        f"{_json_row('NEW.', columns)}); END",
+        f"{_json_row('NEW.', _inserted(columns))}); END",
         f"CREATE TRIGGER history_update_{table} AFTER UPDATE ON {table} "
         f"WHEN anso_capture() AND ({differs}) "
         f"BEGIN {into}{key('NEW.')}, '{owner_table}', {owner('NEW.')}, 'update', "
@@ -454,7 +462,8 @@ BEGIN
             row_key::text, TG_ARGV[0],
             CASE WHEN owner_column IS NOT NULL THEN (the_row ->> owner_column)::integer END,
             lower(TG_OP),
-            (CASE TG_OP WHEN 'UPDATE' THEN changed WHEN 'INSERT' THEN new_row
+            (CASE TG_OP WHEN 'UPDATE' THEN changed
+             WHEN 'INSERT' THEN new_row - 'search_text' - 'normalized_name'
              ELSE old_row END)::text);
     RETURN NULL;
 END
