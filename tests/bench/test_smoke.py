@@ -44,6 +44,10 @@ def test_the_benchmarks_run_and_report(tmp_path: Path) -> None:
         name for name in names if name.startswith("`anso-desktop duplicates members`")
     )
     assert "planted near-duplicates, all found" in duplicates
+    # One record's history among many changes, and the undo of an import (which checks itself
+    # that the register is as before: the run would have failed).
+    assert any(name.startswith("history of one member") for name in names)
+    assert any(name.startswith("`anso-desktop undo` of an import") for name in names)
     printed = next(name for name in names if name.startswith("printed member list, 100 members"))
     assert "pages)" in printed and int(printed.split("(")[1].split()[0]) >= 2
     for row in measurements:
