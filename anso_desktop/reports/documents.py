@@ -368,6 +368,8 @@ def build_list(
     summary = describe_filters(services, request)
     if as_at is not None and as_at.note():
         summary = f"{summary}\n{as_at.note()}" if summary else as_at.note()
+    if request.columns is None:
+        columns = _without_empty_columns(columns, result)
     return PrintedList(
         title=_title(request),
         filter_summary=summary,
@@ -376,6 +378,21 @@ def build_list(
         closing=closing,
         record_count=total,
     )
+
+
+def _without_empty_columns(
+    columns: tuple[Column, ...], groups: list[PrintGroup]
+) -> tuple[Column, ...]:
+    """The default columns less those empty on every row (a "Joined" no member has yet): they
+    would only take room from the others. The groups' rows lose those cells too. A list with
+    no rows keeps its headers."""
+    rows = [row for group in groups for row in group.rows]
+    kept = [i for i in range(len(columns)) if any(row.cells[i] for row in rows)]
+    if not rows or not kept or len(kept) == len(columns):
+        return columns
+    for group in groups:
+        group.rows = [PrintRow(tuple(row.cells[i] for i in kept), row.style) for row in group.rows]
+    return tuple(columns[i] for i in kept)
 
 
 def _title(request: PrintRequest) -> str:

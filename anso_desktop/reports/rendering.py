@@ -50,6 +50,10 @@ NARROW_COLUMN = 0.18
 #: A header at most this share of the line is never broken between its words.
 SHORT_HEADER = 0.25
 
+#: How much wider (device pixels) Qt's line layout makes a text than its advance: a column
+#: kept for a word gets it too, or the word breaks after a hyphen.
+_LAYOUT_SLACK = 1.0
+
 _INK = QColor("#1d1d1f")
 _MUTED = QColor("#5f6368")
 _RULE = QColor("#c8ccd1")
@@ -181,14 +185,16 @@ class ListRenderer:
 
     def _column_widths(self) -> list[float]:
         """Each column as wide as its widest value, if the page allows; if not, the widest
-        columns give way (their text wraps) until the table fits, never below their header."""
+        columns give way (their text wraps) until the table fits. A column keeps at least its
+        longest word ("ANSO-RWIT", "COMSATS" never break mid-word) and its header, while the
+        page has room for every column's; the free-text columns shrink instead."""
         columns = self.document.columns
         padding = 2 * self.padding_x
         natural = [
             self._advance(self.fonts.column_header, column.header) + padding for column in columns
         ]
         # A header stays on one line if it is short; a long one may break between its words.
-        floor = [
+        header_floor = [
             header if header <= SHORT_HEADER * self.width else longest_word
             for header, longest_word in (
                 (
@@ -199,12 +205,19 @@ class ListRenderer:
                 for column in columns
             )
         ]
+        # Wrapping breaks between words (and after a hyphen): a word is what a space ends.
+        longest_word = list(header_floor)
         for group in self.document.groups:
             for row in group.rows:
                 font = self._font_of(row)
                 for index, text in enumerate(row.cells):
                     if text:
                         natural[index] = max(natural[index], self._advance(font, text) + padding)
+                        for word in text.split():
+                            width = self._advance(font, word) + padding + _LAYOUT_SLACK
+                            longest_word[index] = max(longest_word[index], width)
+        # Where the words of every column cannot all fit, only the headers are kept whole.
+        floor = longest_word if sum(longest_word) <= self.width else header_floor
         weights = [float(max(column.weight, 4)) for column in columns]
         if sum(natural) <= self.width:
             # Everything fits on one line: the spare width goes where the text is longest.
@@ -235,13 +248,31 @@ class ListRenderer:
         # What is over or under the line comes off (or goes to) the columns that wrap anyway.
         wrapping = [i for i in range(len(columns)) if widths[i] < natural[i] - 0.01]
         excess = sum(widths) - self.width
-        if wrapping:
+        if not wrapping:
+            scale = self.width / sum(widths)
+            return [width * scale for width in widths]
+        if excess <= 0:
             share = sum(widths[i] for i in wrapping)
             for i in wrapping:
                 widths[i] -= excess * widths[i] / share
             return widths
-        scale = self.width / sum(widths)
-        return [width * scale for width in widths]
+        # Too wide: the width above their floors comes off, the wrapping columns' first (the
+        # free text, a name, gives most), then the others'; past that, the wrapping columns
+        # share what is left to take.
+        others = [i for i in range(len(columns)) if i not in wrapping]
+        for givers in (wrapping, others):
+            slack = {i: widths[i] - floor[i] for i in givers if widths[i] > floor[i]}
+            if not slack or excess <= 0.01:
+                continue
+            taken = min(excess, sum(slack.values()))
+            for i, room_above in slack.items():
+                widths[i] -= taken * room_above / sum(slack.values())
+            excess -= taken
+        if excess > 0.01:
+            share = sum(widths[i] for i in wrapping)
+            for i in wrapping:
+                widths[i] -= excess * widths[i] / share
+        return widths
 
     def _header_height(self) -> float:
         fonts = self.fonts
@@ -484,8 +515,10 @@ class ListRenderer:
     ) -> None:
         inner = width - 2 * self.padding_x
         rect = QRectF(x + self.padding_x, top + self.padding_y, inner, height - 2 * self.padding_y)
-        if self._advance(font, text) <= inner + 0.01:
-            painter.drawText(rect, _CELL_RIGHT if numeric else _CELL_LEFT, text)
+        if "\n" not in text and self._advance(font, text) <= inner + 0.01:
+            # One line, as measured; with word wrap on, Qt's layout (a pixel wider than the
+            # advance) would break "ANSO-RWIT" after its hyphen in a column just wide enough.
+            painter.drawText(rect, _RIGHT_TOP if numeric else _LEFT_TOP, text)
             return  # fits on its line: nothing to clip
         # Wrapped text stays inside its own cell (a row cut to one page's height is clipped).
         painter.save()
@@ -496,6 +529,8 @@ class ListRenderer:
 
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT_TOP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+_RIGHT_TOP = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 _CELL_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 _CELL_RIGHT = int(
     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap

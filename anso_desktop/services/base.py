@@ -205,6 +205,15 @@ class CrudService(Generic[ModelT, DataT]):
                 select(func.count()).select_from(statement.order_by(None).subquery())
             ).scalar_one()
 
+    def filtered(self, query: ListQuery) -> Select[Any]:
+        """The list's statement under `query` (search and filters), not yet in order: for a
+        reader of many plain rows that picks its own columns (an export)."""
+        return self._query_statement(query)
+
+    def in_order(self, statement: Select[Any], query: ListQuery) -> Select[Any]:
+        """`statement` in the list's order under `query` (the id last: a total order)."""
+        return self._ordered(statement, query)
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _query_statement(self, query: ListQuery) -> Select[Any]:

@@ -1,9 +1,10 @@
 """Writing tables to .xlsx: one sheet per table, as a person is glad to open it — bold frozen
 header, filters, sensible widths, real dates and numbers — and as the importer reads it back.
 
-Written with XlsxWriter in constant-memory mode: rows stream to disk, so a sheet of any length
-costs the same memory. Text is always written as text: a name starting with "=" can never become
-a formula.
+Exports stream through the project's own writer (`xlsx_writer.py`): rows go straight into the
+zip as they are read, so a sheet of any length costs the same memory, and text is always an
+inline string, so a name starting with "=" can never become a formula. Only the empty template
+(`export_template`, with its drop-down lists and data validation) is written with XlsxWriter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from anso_desktop.spreadsheets.xlsx_writer import RATE_FORMAT, WorkbookWriter
 from anso_desktop.tables import BUDGET_SUMMARY, TABLES, Column, TableSpec, ValueKind
 from anso_desktop.tables.formatting import format_list
 
-PAGE = 2000
 DATE_FORMAT = "d mmm yyyy"
 MONEY_FORMAT = "#,##0.00"
 #: Report progress every this many rows.
@@ -85,21 +85,6 @@ class _Formats:
         self.wrap = workbook.add_format({"text_wrap": False})
 
 
-def _new_workbook(path: Path) -> Any:
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "default_date_format": DATE_FORMAT,
-        },
-    )
-
-
 def _write_header(sheet: Any, columns: Sequence[Column], formats: _Formats) -> None:
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
@@ -109,55 +94,6 @@ def _write_header(sheet: Any, columns: Sequence[Column], formats: _Formats) -> N
         width = max(column.width, len(column.header) + 2)
         sheet.set_column(index, index, min(width, 60), kind_format)
     sheet.freeze_panes(1, 0)
-
-
-def _cell_writer(column: Column, formats: _Formats) -> Callable[[Any, int, int, Any], None]:
-    """How one column's value goes into a cell (chosen once per column, not per cell)."""
-    kind = column.kind
-    if kind is ValueKind.DATE:
-
-        def write_date(sheet: Any, row: int, col: int, value: Any) -> None:
-            if value is not None:
-                sheet.write_datetime(
-                    row, col, datetime(value.year, value.month, value.day), formats.date
-                )
-
-        return write_date
-    if kind is ValueKind.MONEY:
-
-        def write_money(sheet: Any, row: int, col: int, value: Any) -> None:
-            if value is not None:
-                sheet.write_number(row, col, float(value), formats.money)
-
-        return write_money
-    if kind is ValueKind.INTEGER:
-
-        def write_integer(sheet: Any, row: int, col: int, value: Any) -> None:
-            if value is not None:
-                sheet.write_number(row, col, value)
-
-        return write_integer
-    if kind is ValueKind.LIST:
-
-        def write_list(sheet: Any, row: int, col: int, value: Any) -> None:
-            if value:
-                sheet.write_string(row, col, format_list(value))
-
-        return write_list
-    if kind in (ValueKind.CHOICE, ValueKind.COUNTRY):
-        display = column.display
-
-        def write_label(sheet: Any, row: int, col: int, value: Any) -> None:
-            if value is not None:
-                sheet.write_string(row, col, display(value))
-
-        return write_label
-
-    def write_text(sheet: Any, row: int, col: int, value: Any) -> None:
-        if value is not None and value != "":
-            sheet.write_string(row, col, str(value))
-
-    return write_text
 
 
 _KINDS = {
@@ -178,6 +114,92 @@ def _cell_value(column: Column) -> Callable[[Any], Any]:
     if column.kind is ValueKind.LIST:
         return lambda record: format_list(value_of(record) or ())
     return value_of
+
+
+def _sheet_rows(
+    services: Services, spec: TableSpec, query: ListQuery | None
+) -> Iterator[Sequence[Any]]:
+    """Every row of a table's sheet, as the cells hold the values, in the order of its columns.
+
+    Where every column is a column of the table itself (or has an SQL expression here), one
+    streamed select of just those columns is read as plain rows: building the ORM records cost
+    more than writing the whole sheet. Otherwise the records are read and each cell taken from
+    its record.
+    """
+    columns = spec.sheet_columns
+    statement = _plain_statement(services, spec, query)
+    if statement is None:
+        cells = [_cell_value(column) for column in columns]
+        for record in fetch_rows(services, spec, query):
+            yield [cell(record) for cell in cells]
+        return
+    # Choices and countries have few values: each label is made once, then looked up.
+    shown = [
+        (index, _Labels(column.display))
+        for index, column in enumerate(columns)
+        if column.kind in (ValueKind.CHOICE, ValueKind.COUNTRY)
+    ]
+    with services.database.transaction() as session:
+        result = session.execute(statement.execution_options(yield_per=2000))
+        for partition in result.partitions():
+            for plain in partition:
+                row = list(plain)
+                for index, labels in shown:
+                    if (value := row[index]) is not None:
+                        row[index] = labels[value]
+                yield row
+
+
+class _Labels(dict[Any, str]):
+    """A column's label of each value, made on first sight."""
+
+    def __init__(self, display: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._display = display
+
+    def __missing__(self, value: Any) -> str:
+        label = self[value] = self._display(value)
+        return label
+
+
+def _plain_statement(services: Services, spec: TableSpec, query: ListQuery | None) -> Any:
+    """The select of a sheet's columns in the list's order under `query`, or None when a column
+    needs its record (a getter reading a relationship, a list)."""
+    from sqlalchemy import String, cast
+    from sqlalchemy.orm import ColumnProperty
+
+    from anso_desktop.storage.models import BoardMeeting, Decision, Organization
+
+    if spec.name in ("contacts", "aliases", "budget-plan-lines"):
+        return None
+    service = services.for_table(spec.name)
+    model = service.model
+    expressions: list[Any] = []
+    joins: list[tuple[Any, Any]] = []
+    for column in spec.sheet_columns:
+        attribute = getattr(model, column.key, None)
+        if (
+            column.getter is None
+            and column.kind is not ValueKind.LIST
+            and isinstance(getattr(attribute, "property", None), ColumnProperty)
+        ):
+            expressions.append(attribute)
+        elif model is Organization and column.key == "endorsement":
+            # "4.3": decision 3 of the 4th board meeting (what `_endorsing_decision` writes).
+            expressions.append(
+                cast(BoardMeeting.number, String) + "." + cast(Decision.number, String)
+            )
+            joins += [
+                (Decision, Organization.endorsement_decision_id == Decision.id),
+                (BoardMeeting, Decision.board_meeting_id == BoardMeeting.id),
+            ]
+        else:
+            return None
+    query = query or ListQuery()
+    statement = service.filtered(query).with_only_columns(*expressions).select_from(model)
+    for target, condition in joins:
+        statement = statement.outerjoin(target, condition)
+    return service.in_order(statement, query)
 
 
 def export_workbook(
@@ -222,9 +244,8 @@ def export_workbook(
                 [min(max(column.width, len(column.header) + 2), 60) + 0.7 for column in columns],
                 [_KINDS.get(column.kind, "text") for column in columns],
             )
-            cells = [_cell_value(column) for column in columns]
-            for record in fetch_rows(services, spec, queries.get(spec.name)):
-                sheet.add_row([cell(record) for cell in cells])
+            for row in _sheet_rows(services, spec, queries.get(spec.name)):
+                sheet.add_row(row)
                 done += 1
                 if progress is not None and done % PROGRESS_EVERY == 0:
                     progress(done, grand_total, f"Writing {spec.sheet}…")

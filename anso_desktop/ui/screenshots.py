@@ -7,6 +7,7 @@ Runs offscreen on a throwaway database; nothing of the user's is touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -29,6 +30,12 @@ READ_ONLY_REASON = (
     "whoever runs the server for an editor login to change it."
 )
 
+
+#: The demo database's file, as the status bar and the window title show it.
+DATABASE_FILE = "ANSO register.sqlite"
+#: Opened by a relative URL from inside its folder, so the window names the file alone (a path
+#: given as a path is made absolute, and would show the temporary folder).
+DATABASE_URL = f"sqlite:///{DATABASE_FILE}"
 
 #: The day of the Members tab's "as at" screenshot: the demo's fourth board meeting.
 AS_AT_DAY = date(2021, 10, 9)
@@ -209,7 +216,9 @@ def _save_read_only(window: Any, path: Path) -> Path:
 
     done: list[bool] = []
     with mock.patch.object(Database, "read_only_reason", lambda _self: READ_ONLY_REASON):
-        task = window.switch_database(str(window.services.database.location.file))
+        # By its URL, so a relative one stays relative (and the status bar shows the file's name).
+        url = window.services.database.location.url.render_as_string(hide_password=False)
+        task = window.switch_database(url)
         task.finished.connect(lambda: done.append(True))
         deadline = time.monotonic() + 30
         while not done and time.monotonic() < deadline:  # opened off the GUI thread
@@ -228,11 +237,12 @@ def save_screenshots(out_dir: Path) -> list[Path]:
     from anso_desktop.ui.main_window import MainWindow
     from anso_desktop.ui.tabs.base import RecordTab
 
+    out_dir = out_dir.resolve()  # the database's folder becomes the working one
     out_dir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     saved: list[Path] = []
-    with tempfile.TemporaryDirectory() as folder:
-        services = open_services(str(Path(folder) / "demo.sqlite"))
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        services = open_services(DATABASE_URL)
         history.set_default_source("window")  # as the window records its changes
         history.set_person(SCREENSHOT_PERSON)
         with history.recorded_as("Demo data: the 2021 annual report"):

@@ -157,6 +157,21 @@ def test_the_grouped_column_is_left_to_the_headings_and_columns_come_once(
     assert [column.header for column in both.columns] == ["Dates", "Title"]
 
 
+def test_a_column_empty_on_every_row_is_left_out_unless_chosen(demo: Services) -> None:
+    members = demo.organizations.list(ListQuery()).rows
+    assert not any(member.joined_on for member in members)  # no joined dates in the demo
+    document = build_list(demo, PrintRequest("members"))
+    headers = [column.header for column in document.columns]
+    assert "Joined" not in headers and headers[:3] == ["Name", "Acronym", "Country"]
+    assert {len(row.cells) for group in document.groups for row in group.rows} == {len(headers)}
+    chosen = build_list(demo, PrintRequest("members", columns=("name", "joined_on")))
+    assert [column.header for column in chosen.columns] == ["Name", "Joined"]
+    assert all(row.cells[1] == "" for row in chosen.groups[0].rows)
+    # A list with no rows keeps its headers: nothing says which columns are empty.
+    nothing = build_list(demo, PrintRequest("members", search="zzzz"))
+    assert "Joined" in [column.header for column in nothing.columns]
+
+
 def test_an_empty_list_says_why(demo: Services) -> None:
     searched = build_list(demo, PrintRequest("members", search="zzzz"))
     assert searched.record_count == 0

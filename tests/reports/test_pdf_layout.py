@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from anso_desktop.app import open_services
 from anso_desktop.errors import UserError
 from anso_desktop.reports.documents import (
     ORGANIZATION_NAME,
@@ -20,6 +21,8 @@ from anso_desktop.reports.documents import (
     PrintRow,
 )
 from anso_desktop.reports.rendering import PageSetup, write_pdf
+from anso_desktop.services.demo import load_demo
+from tests.cli.test_print_command import print_cli
 from tests.pdf_text import declared_pages, page_texts
 
 COLUMNS = (PrintColumn("Name", 48), PrintColumn("Acronym", 12), PrintColumn("Country", 16))
@@ -127,7 +130,8 @@ def test_accents_cyrillic_and_chinese_print_as_text(qapp: Any, tmp_path: Path) -
 def test_a_word_wider_than_its_column_breaks_instead_of_being_cut(
     qapp: Any, tmp_path: Path
 ) -> None:
-    word = "Donaudampfschiffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft"
+    # Wider than the page itself: no column can keep it whole.
+    word = "Donaudampfschiffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft" * 2
     filler = " ".join(["xx"] * 400)  # a wide neighbour, so the word's column is narrow
     document = PrintedList(
         "Member organizations",
@@ -142,6 +146,56 @@ def test_a_word_wider_than_its_column_breaks_instead_of_being_cut(
     assert not any(word in line for line in lines)  # it did break over several lines
     pieces = "".join(re.sub(r"\bxx\b|\s", "", line) for line in lines)
     assert word in pieces
+
+
+def test_a_column_keeps_its_longest_word_and_the_name_wraps_instead(
+    qapp: Any, tmp_path: Path
+) -> None:
+    name = " ".join(["Commission on Science and Technology for Sustainable Development"] * 6)
+    rows = [(name, "ANSO-RWIT", "Pakistan"), ("Short", "COMSATS", "United States")]
+    document = PrintedList(
+        "Member organizations",
+        "All organizations",
+        COLUMNS,
+        [PrintGroup(None, [PrintRow(cells) for cells in rows])],
+    )
+    path = tmp_path / "words.pdf"
+    write_pdf(document, path)
+    lines = page_texts(path)[0].splitlines()
+    assert sum("Commission on Science" in line for line in lines) > 3  # the name wraps
+    for word in ("ANSO-RWIT", "COMSATS", "United States"):
+        assert any(word in line for line in lines), word
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path) -> str:
+    location = str(tmp_path / "demo.sqlite")
+    services = open_services(location)
+    load_demo(services)
+    services.database.dispose()
+    return location
+
+
+def test_the_demo_member_list_prints_acronyms_whole_and_no_empty_column(
+    demo_file: str, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "members.pdf"
+    result = print_cli(demo_file, tmp_path, "members", "--pdf", str(pdf))
+    assert result.returncode == 0, result.stderr
+    texts = page_texts(pdf)
+    lines = [line for text in texts for line in text.splitlines()]
+    # Before: "ANSO-R" over "WIT", "UTN-FRB" over "A", "COMSAT" over "S", "UNESCO-" over "MAB".
+    for acronym in ("ANSO-RWIT", "ANSO-APRD", "UTN-FRBA", "UNESCO-MAB", "COMSATS"):
+        assert any(re.search(rf"\s{acronym}\b", line) for line in lines), acronym
+    # No member of the demo has joined yet: its column is left out; chosen, it stays.
+    assert re.search(r"Name\s+Acronym\s+Country\s+Kind\s+Status\n", texts[0])
+    assert not any(re.search(r"\bJoined\b", text) for text in texts)
+    chosen = tmp_path / "chosen.pdf"
+    result = print_cli(
+        demo_file, tmp_path, "members", "--columns", "name,joined_on", "--pdf", str(chosen)
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"Name\s+Joined\n", page_texts(chosen)[0])
 
 
 def test_a_pdf_that_cannot_be_written_is_refused_and_leaves_nothing(
