@@ -26,6 +26,7 @@ _DATABASE_MODULES = (
     "anso_desktop.services",
     "anso_desktop.storage.backup",
     "anso_desktop.storage.integrity",
+    "anso_desktop.storage.maintenance",
     "anso_desktop.storage.migrations",
     "sqlalchemy.dialects.sqlite.pysqlite",
 )
@@ -73,10 +74,10 @@ def prepare_database(
 def open_prepared(database: Database) -> Services:
     """Connect, bring the schema up to date (backing up first), and hand back the services."""
     from anso_desktop.services import Services
-    from anso_desktop.storage import migrations
+    from anso_desktop.storage import maintenance, migrations
 
     try:
-        if migrations.upgrade(database):
+        if maintenance.upgrade(database):
             log.info(
                 "Database %s migrated to %s",
                 database.location.describe(),

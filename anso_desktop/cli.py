@@ -286,7 +286,7 @@ def _command_backup(arguments: argparse.Namespace) -> int:
 
 def _command_restore(arguments: argparse.Namespace) -> int:
     from anso_desktop.app import open_services
-    from anso_desktop.storage.backup import restore
+    from anso_desktop.storage.maintenance import restore
 
     services = open_services(_database_argument(arguments))
     services.database.require_writable()

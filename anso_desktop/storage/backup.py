@@ -1,9 +1,10 @@
-"""Backup and restore.
+"""Backups: copies of a database, automatic ones before risky work, and their pruning.
 
 A backup is always a self-contained SQLite file at the current schema, whatever the database:
 SQLite databases are copied page by page with SQLite's online backup API (safe while in use);
 other databases (PostgreSQL) are copied row by row into a new SQLite file. So one backup file can
-be restored into either kind, and opened with any SQLite tool.
+be restored into either kind, and opened with any SQLite tool. Restoring one (check the file,
+bring it up to date, then `replace_with`) is `maintenance.restore`.
 
 Files are written beside their final name and renamed into place, so a backup is never half there.
 """
@@ -25,6 +26,7 @@ from anso_desktop.errors import UserError
 from anso_desktop.paths import backups_dir_for
 from anso_desktop.storage import history
 from anso_desktop.storage.database import Database, explain_database_error
+from anso_desktop.storage.migrations import upgrade
 from anso_desktop.storage.models import Base
 
 #: Automatic backups always kept: the latest ones, however close together (an afternoon of imports).
@@ -47,7 +49,7 @@ def backup(database: Database, target: Path) -> Path:
     temporary = Path(temporary_name)
     try:
         if database.location.is_sqlite and database.location.file is not None:
-            _sqlite_file_copy(database.location.file, temporary, self_contained=True)
+            copy_sqlite_file(database.location.file, temporary, self_contained=True)
         else:
             _copy_into_new_sqlite(database, temporary)
         os.replace(temporary, target)
@@ -123,30 +125,16 @@ def prune_automatic_backups(folder: Path, stem: str, now: datetime) -> list[Path
     return old
 
 
-def restore(database: Database, source: Path) -> None:
-    """Replace every row of the database with the backup's; the current data is backed up first."""
-    from anso_desktop.storage.integrity import check_backup_file
-    from anso_desktop.storage.migrations import head_revision, upgrade
-
-    source = Path(source).expanduser().resolve()
-    if check_backup_file(source) != head_revision():
-        with tempfile.TemporaryDirectory() as folder:
-            upgraded = Path(folder) / "upgraded.sqlite"
-            _sqlite_file_copy(source, upgraded, self_contained=True)
-            copy = Database.open(str(upgraded))
-            upgrade(copy, backup=False)
-            copy.dispose()
-            restore(database, upgraded)
-        return
-    automatic_backup(database, reason="before-restore")
+def replace_with(database: Database, source: Path) -> None:
+    """Replace every row of the database with those of the backup file `source`, which must be at
+    the database's schema revision; nothing is checked or backed up here (`maintenance.restore`
+    does both first)."""
     if database.location.is_sqlite and database.location.file is not None:
         database.dispose()
         try:
-            _sqlite_file_copy(source, database.location.file, self_contained=False)
+            copy_sqlite_file(source, database.location.file, self_contained=False)
         except sqlite3.Error as error:
             raise explain_database_error(error, database.location) from error
-        upgrade(database, backup=False)
-        _mark_restored(database, source)
         return
     backup_db = Database.open(str(source))
     try:
@@ -161,18 +149,9 @@ def restore(database: Database, source: Path) -> None:
             _reset_sequences(writer)
     finally:
         backup_db.dispose()
-    upgrade(database, backup=False)
-    _mark_restored(database, source)
 
 
-def _mark_restored(database: Database, source: Path) -> None:
-    """A line in the history saying the register was replaced: the history before it is the
-    backup's, so what was done between the backup and the restore is no longer listed."""
-    with history.recorded_as(f"restore {source.name}"), database.connection() as connection:
-        history.open_change_set(connection)
-
-
-def _sqlite_file_copy(source: Path, target: Path, *, self_contained: bool) -> None:
+def copy_sqlite_file(source: Path, target: Path, *, self_contained: bool) -> None:
     """Copy one SQLite database into another with the online backup API (consistent snapshot).
 
     A backup file is made `self_contained` (one file, no WAL beside it); a live database keeps WAL.
@@ -192,11 +171,9 @@ def _sqlite_file_copy(source: Path, target: Path, *, self_contained: bool) -> No
 
 
 def _copy_into_new_sqlite(database: Database, target: Path) -> None:
-    from anso_desktop.storage.migrations import upgrade
-
     copy = Database.open(str(target))
     try:
-        upgrade(copy, backup=False)
+        upgrade(copy)
         with (
             database.connection() as reader,
             copy.connection() as writer,

@@ -1,6 +1,7 @@
 """Integrity checks: is this a sound ANSO Desktop database (or backup file)?
 
-`anso-desktop check` runs `check_database`; restore runs `check_backup_file` on the file first.
+`anso-desktop check` runs `check_database`; `maintenance.restore` runs `check_backup_file` on
+the file first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from anso_desktop.errors import DatabaseError, UserError
 from anso_desktop.storage.database import Database
+from anso_desktop.storage.migrations import current_revision, head_revision, known_revisions
 from anso_desktop.storage.models import Base
 
 _MAX_REPORTED_PROBLEMS = 50
@@ -35,8 +37,6 @@ class CheckReport:
 def check_database(database: Database) -> CheckReport:
     """Run the engine's own consistency checks and ours; never raises for a damaged database,
     except when it cannot be read at all (DatabaseError)."""
-    from anso_desktop.storage.migrations import current_revision, head_revision
-
     report = CheckReport(database=database.location.describe())
     with database.connection() as connection:
         if connection.dialect.name == "sqlite":
@@ -73,8 +73,6 @@ def check_database(database: Database) -> CheckReport:
 
 def check_backup_file(path: Path) -> str:
     """Refuse a file that is not a sound ANSO Desktop backup; return its schema revision."""
-    from anso_desktop.storage.migrations import known_revisions
-
     if not path.exists():
         raise UserError(f"{path} does not exist.")
     try:

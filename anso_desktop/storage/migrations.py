@@ -1,9 +1,9 @@
-"""Bringing a database to the current schema: version check, then backup, then migrate.
+"""The schema's revisions, and moving a database between them.
 
-Runs at every start-up. A database already at the head revision costs one small query, and no
-Alembic: the revisions are read off the scripts' own lines, the database's from its version
-table (Alembic is loaded only to migrate: a tenth of a command's start-up). One that holds data
-and needs migrating is first backed up (SQLite), so a failed migration loses nothing.
+A database already at the head revision costs one small query, and no Alembic: the revisions are
+read off the scripts' own lines, the database's from its version table (Alembic is loaded only to
+migrate: a tenth of a command's start-up). Nothing here backs up: opening a database backs it up
+before migrating it through `maintenance.upgrade`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, inspect, text
 
@@ -82,24 +82,29 @@ def current_revision(database: Database) -> str | None:
     return revision
 
 
-def upgrade(database: Database, *, backup: bool = True, scripts: Path = MIGRATIONS_DIR) -> bool:
-    """Migrate to the head revision; returns whether anything was done.
-
-    A SQLite database that already holds a schema is backed up first. A database made by a newer
-    version of the program is refused rather than touched.
-    """
+def checked_revision(database: Database, scripts: Path = MIGRATIONS_DIR) -> str | None:
+    """`current_revision`, refusing a database made by a newer version of the program."""
     revision = current_revision(database)
     if revision is not None and revision not in known_revisions(scripts):
         raise DatabaseError(
             f"{database.location.describe()} was made by a newer version of ANSO Desktop "
             f"(schema {revision}); update the program to open it."
         )
-    if revision == head_revision(scripts):
-        return False
-    if backup and revision is not None:
-        from anso_desktop.storage.backup import automatic_backup
+    return revision
 
-        automatic_backup(database, reason="before-upgrade")
+
+def upgrade(
+    database: Database, *, backup: Literal[False] = False, scripts: Path = MIGRATIONS_DIR
+) -> bool:
+    """Migrate to the head revision, with no backup; returns whether anything was done.
+
+    A database made by a newer version of the program is refused rather than touched. `backup`
+    may only be False: `maintenance.upgrade` is the one that backs up first.
+    """
+    if backup:
+        raise TypeError("migrations.upgrade does not back up; call maintenance.upgrade.")
+    if checked_revision(database, scripts) == head_revision(scripts):
+        return False
     migrate(database, "head", scripts=scripts)
     return True
 

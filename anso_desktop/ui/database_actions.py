@@ -239,7 +239,7 @@ class DatabaseActions:
     def restore_database(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from anso_desktop.storage.backup import restore
+        from anso_desktop.storage.maintenance import restore
 
         path, _ = QFileDialog.getOpenFileName(
             self, "Restore from backup", str(data_dir()), SQLITE_FILTER

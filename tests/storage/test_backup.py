@@ -23,11 +23,11 @@ from anso_desktop.storage.backup import (
     backup,
     backups_to_delete,
     prune_automatic_backups,
-    restore,
 )
 from anso_desktop.storage.database import Database
 from anso_desktop.storage.integrity import check_database
-from anso_desktop.storage.migrations import current_revision, head_revision, upgrade
+from anso_desktop.storage.maintenance import restore, upgrade
+from anso_desktop.storage.migrations import current_revision, head_revision
 from anso_desktop.storage.models import Base, Meeting, Organization
 from tests.services.test_demo import MEETINGS_IN_2021 as DEMO_MEETINGS
 
