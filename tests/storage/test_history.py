@@ -323,6 +323,5 @@ def test_history_filters_by_person_table_and_day(services: Services) -> None:
     assert services.history.latest_change_id() > 0
     changed = services.history.changed_since(0)
     assert set(changed.records) == {"members", "meetings"}
-    assert isinstance(
-        services.database.engine.connect().execute(select(Organization.uuid)).scalar(), str
-    )
+    with services.database.connection() as connection:
+        assert isinstance(connection.execute(select(Organization.uuid)).scalar(), str)
