@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from anso_desktop import __version__
 from anso_desktop.errors import UserError
 from anso_desktop.reports.chart_data import ChartData
+from anso_desktop.reports.column_widths import share_the_width
 from anso_desktop.reports.documents import (
     ORGANIZATION_NAME,
     PrintedList,
@@ -46,7 +47,6 @@ MARGIN_MM = 14.0
 #: The height of a printed chart (two fit a portrait A4 page under the header).
 CHART_HEIGHT_MM = 105.0
 #: A column needing at most this share of the line is never wrapped.
-NARROW_COLUMN = 0.18
 #: A header at most this share of the line is never broken between its words.
 SHORT_HEADER = 0.25
 
@@ -216,63 +216,8 @@ class ListRenderer:
                         for word in text.split():
                             width = self._advance(font, word) + padding + _LAYOUT_SLACK
                             longest_word[index] = max(longest_word[index], width)
-        # Where the words of every column cannot all fit, only the headers are kept whole.
-        floor = longest_word if sum(longest_word) <= self.width else header_floor
         weights = [float(max(column.weight, 4)) for column in columns]
-        if sum(natural) <= self.width:
-            # Everything fits on one line: the spare width goes where the text is longest.
-            spare = self.width - sum(natural)
-            return [n + spare * n / sum(natural) for n in natural]
-        # Share the page by the columns' typical widths; a column that needs less than its share
-        # keeps only what it needs and leaves the rest to the others, until nothing changes.
-        widths = [0.0] * len(columns)
-        open_columns = set(range(len(columns)))
-        room = self.width
-        # Narrow columns (numbers, dates, statuses) never wrap: they keep what they need.
-        for index in range(len(columns)):
-            if natural[index] <= NARROW_COLUMN * self.width:
-                widths[index] = natural[index]
-                room -= natural[index]
-                open_columns.discard(index)
-        while open_columns:
-            total = sum(weights[i] for i in open_columns)
-            settled = {i for i in open_columns if natural[i] <= room * weights[i] / total}
-            if not settled:
-                for i in open_columns:
-                    widths[i] = max(room * weights[i] / total, floor[i])
-                break
-            for i in settled:
-                widths[i] = natural[i]
-                room -= natural[i]
-            open_columns -= settled
-        # What is over or under the line comes off (or goes to) the columns that wrap anyway.
-        wrapping = [i for i in range(len(columns)) if widths[i] < natural[i] - 0.01]
-        excess = sum(widths) - self.width
-        if not wrapping:
-            scale = self.width / sum(widths)
-            return [width * scale for width in widths]
-        if excess <= 0:
-            share = sum(widths[i] for i in wrapping)
-            for i in wrapping:
-                widths[i] -= excess * widths[i] / share
-            return widths
-        # Too wide: the width above their floors comes off, the wrapping columns' first (the
-        # free text, a name, gives most), then the others'; past that, the wrapping columns
-        # share what is left to take.
-        others = [i for i in range(len(columns)) if i not in wrapping]
-        for givers in (wrapping, others):
-            slack = {i: widths[i] - floor[i] for i in givers if widths[i] > floor[i]}
-            if not slack or excess <= 0.01:
-                continue
-            taken = min(excess, sum(slack.values()))
-            for i, room_above in slack.items():
-                widths[i] -= taken * room_above / sum(slack.values())
-            excess -= taken
-        if excess > 0.01:
-            share = sum(widths[i] for i in wrapping)
-            for i in wrapping:
-                widths[i] -= excess * widths[i] / share
-        return widths
+        return share_the_width(natural, header_floor, longest_word, weights, self.width)
 
     def _header_height(self) -> float:
         fonts = self.fonts
